@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// Spectrogram Studio: asks a trained classifier what it has memorised about a class it never let us see.
+//
+// Dependency direction (nothing imports upward):
+//   C shims -> StudioAudio, StudioImage (frontends: no tensor engine)
+//   StudioAudio, StudioImage -> StudioPipelines -> studio (the only user of swift-argument-parser)
+import PackageDescription
+
+let package = Package(
+    name: "SpectrogramStudio",
+    products: [
+        .executable(name: "studio", targets: ["studio"]),
+        .library(name: "StudioAudio", targets: ["StudioAudio"]),
+        .library(name: "StudioImage", targets: ["StudioImage"]),
+        .library(name: "StudioPipelines", targets: ["StudioPipelines"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // MARK: - System libraries (Debian -dev packages, found through pkg-config)
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(
+            name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        // MARK: - Libraries
+        .target(name: "StudioSupport"),
+        .target(name: "StudioAudio", dependencies: ["StudioSupport", "CFFTW", "CSndFile", "CSampleRate"]),
+        .target(name: "StudioImage", dependencies: ["StudioSupport", "CPNG"]),
+        .target(
+            name: "StudioPipelines",
+            dependencies: ["StudioSupport", "StudioAudio", "StudioImage", "CBLAS", "CFFTW", "CSndFile", "CSampleRate", "CPNG"]
+        ),
+
+        // MARK: - Executables
+        .executableTarget(
+            name: "studio",
+            dependencies: [
+                "StudioPipelines",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "StudioBenchmarks", dependencies: ["StudioAudio", "StudioPipelines"]),
+
+        // MARK: - Tests (one target per library; files mirror sources)
+        .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),
+        .testTarget(name: "StudioImageTests", dependencies: ["StudioImage"]),
+        .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage"]),
+    ]
+)

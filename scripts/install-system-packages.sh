@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Spectrogram Studio builds, tests and runs with.
+# Idempotent: packages already present are skipped; apt's lock is retried when busy.
+set -euo pipefail
+
+packages=(
+    pkg-config
+    libopenblas-dev   # BLAS for the tensor engine
+    libfftw3-dev      # FFTW3 single precision: STFT / ISTFT
+    libsndfile1-dev   # reading and writing WAV / FLAC / OGG / MP3
+    libsamplerate0-dev  # band-limited resampling
+    libpng-dev        # PNG pictures
+    sox               # test fixtures (stereo, 24-bit, 8 kHz files)
+    lame              # test fixture: an MP3 file
+)
+if [ "${STUDIO_WITH_BROWSER:-0}" = 1 ]; then packages+=(chromium); fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+retry() {
+    local attempt
+    for attempt in 1 2 3 4 5 6 7 8 9 10; do
+        if $sudo "$@"; then return 0; fi
+        echo "apt busy or failed (attempt $attempt): retrying in 10 s" >&2
+        sleep 10
+    done
+    echo "error: '$*' failed 10 times; check the apt lock (fuser /var/lib/dpkg/lock-frontend) and the network" >&2
+    return 1
+}
+retry apt-get -o DPkg::Lock::Timeout=120 update -qq
+retry apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends "${missing[@]}"
