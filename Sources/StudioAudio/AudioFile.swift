@@ -57,6 +57,8 @@ public enum AudioFile {
         if isDirectory.boolValue {
             throw AudioError.unreadableFile(path: path, reason: "it is a folder, not a file")
         }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if size == 0 { throw AudioError.emptyAudio(path: path) }
         var sfInfo = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
             let reason = String(cString: sf_strerror(nil))
@@ -70,9 +72,9 @@ public enum AudioFile {
         guard info.sampleRate > 0, info.channelCount > 0 else {
             throw AudioError.unreadableFile(path: path, reason: "header has no sample rate or channels")
         }
-        if let logged = truncationInLog(handle) {
+        if let promised = truncationInLog(handle, availableFrames: info.frameCount), promised > info.frameCount {
             throw AudioError.truncatedFile(
-                path: path, expectedFrames: logged, readFrames: info.frameCount)
+                path: path, expectedFrames: promised, readFrames: info.frameCount)
         }
 
         let channels = info.channelCount
@@ -182,15 +184,20 @@ public enum AudioFile {
     }
 
     /// libsndfile opens a WAV whose data chunk is shorter than its header says and only notes it in
-    /// its log ("... should be N"); this finds that note and returns the promised frame count.
-    private static func truncationInLog(_ handle: OpaquePointer) -> Int? {
+    /// its log (`data : 176400 (should be 29956)`); this finds that note and returns the frame count
+    /// the header promised.
+    private static func truncationInLog(_ handle: OpaquePointer, availableFrames: Int) -> Int? {
         var buffer = [CChar](repeating: 0, count: 8192)
         let length = buffer.withUnsafeMutableBufferPointer { pointer in
             Int(sf_command(handle, Int32(SFC_GET_LOG_INFO), pointer.baseAddress, Int32(pointer.count)))
         }
         guard length > 0 else { return nil }
         let log = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard log.contains("should be") else { return nil }
-        return 0
+        for line in log.split(separator: "\n") where line.hasPrefix("data") && line.contains("should be") {
+            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            guard numbers.count >= 2, numbers[1] > 0 else { return availableFrames + 1 }
+            return Int((Double(numbers[0]) / Double(numbers[1]) * Double(availableFrames)).rounded())
+        }
+        return nil
     }
 }
