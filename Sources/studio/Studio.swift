@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `studio` command: probe what a trained classifier has memorised about a class it never saw.
+@main
+struct Studio: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "studio",
+        abstract: "Spectrogram Studio: ask a trained audio (or image) classifier what it has memorised.",
+        discussion: """
+            Audio is analysed as 16 kHz log-mel spectrograms (fftSize 1024, hop 256, 64 mel bands) and \
+            rendered back to WAV with NNLS + fast Griffin-Lim.
+            """,
+        version: "0.1.0",
+        subcommands: [AudioCommand.self, LibrariesCommand.self]
+    )
+}
