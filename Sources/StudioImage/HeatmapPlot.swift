@@ -43,6 +43,8 @@ public struct HeatmapPlot: Sendable {
     public var maxPlotWidth = 1600
     /// Smallest plot area height in pixels (rows are repeated to reach it).
     public var minPlotHeight = 256
+    /// Smallest plot area width in pixels (columns are repeated, up to 32 times, to reach it).
+    public var minPlotWidth = 512
 
     /// A plot of `rowCount x columnCount` values.
     public init(values: [Float], rowCount: Int, columnCount: Int, valueRange: ClosedRange<Float>) throws {
@@ -68,7 +70,7 @@ public struct HeatmapPlot: Sendable {
         let rowHeight = max(1, (minPlotHeight + rowCount - 1) / rowCount)
         let plotHeight = rowCount * rowHeight
         let columnsPerPixel = max(1, (columnCount + maxPlotWidth - 1) / maxPlotWidth)
-        let columnWidth = columnsPerPixel == 1 ? max(1, min(8, 512 / columnCount)) : 1
+        let columnWidth = columnsPerPixel == 1 ? max(1, min(32, (minPlotWidth + columnCount - 1) / columnCount)) : 1
         let plotWidth = columnsPerPixel == 1 ? columnCount * columnWidth : (columnCount + columnsPerPixel - 1) / columnsPerPixel
         let yLabelWidth = (yTicks.map { BitmapFont.width(of: $0.label, scale: textScale) }.max() ?? 0)
         let left = max(yLabelWidth + 14, BitmapFont.width(of: yLabel, scale: textScale) / 2 + 4)
@@ -111,11 +113,15 @@ public struct HeatmapPlot: Sendable {
         image.fill(x: left - 1, y: top - 1, width: 1, height: plotHeight + 2, with: .gray)
         image.fill(x: left + plotWidth, y: top - 1, width: 1, height: plotHeight + 2, with: .gray)
         let xScale = Double(plotWidth) / Double(columnCount)
+        var labelEnd = Int.min
         for tick in xTicks where tick.position >= 0 && tick.position <= Double(columnCount) {
             let x = left + Int((tick.position * xScale).rounded())
             image.fill(x: x, y: top + plotHeight, width: 1, height: 6, with: .black)
+            // A label that would touch the previous one is left out; its tick mark stays.
             let width = BitmapFont.width(of: tick.label, scale: textScale)
+            guard x - width / 2 > labelEnd + 6 else { continue }
             BitmapFont.draw(tick.label, at: x - width / 2, top + plotHeight + 9, scale: textScale, on: &image)
+            labelEnd = x - width / 2 + width
         }
         for tick in yTicks where tick.position >= 0 && tick.position <= Double(rowCount) {
             let y = top + plotHeight - Int((tick.position * Double(rowHeight)).rounded())

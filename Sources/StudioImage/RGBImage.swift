@@ -38,8 +38,10 @@ public struct RGBImage: Sendable, Equatable {
 
     /// Fills a rectangle (clipped to the canvas).
     public mutating func fill(x: Int, y: Int, width: Int, height: Int, with color: RGB) {
-        for row in max(0, y)..<min(self.height, y + height) {
-            for column in max(0, x)..<min(self.width, x + width) { self[column, row] = color }
+        let rows = max(0, y)..<max(max(0, y), min(self.height, y + height))
+        let columns = max(0, x)..<max(max(0, x), min(self.width, x + width))
+        for row in rows {
+            for column in columns { self[column, row] = color }
         }
     }
 }
