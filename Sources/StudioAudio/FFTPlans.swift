@@ -38,6 +38,8 @@ final class FFTPlans: @unchecked Sendable {
         let real = AlignedBuffer(count: fftSize * block)
         let complex = AlignedBuffer(count: 2 * bins * block)
         var size = [Int32(fftSize)]
+        // ESTIMATE, not MEASURE: measured plans vary between runs (so would the last bits of every result)
+        // and gained under 5% here (2.13 vs 2.22 us per 1024-point frame).
         let flags = UInt32(FFTW_ESTIMATE)
         guard
             let forward = fftwf_plan_many_dft_r2c(

@@ -113,18 +113,21 @@ public func spectralConvergence(target: Spectrogram, estimate: Spectrogram) -> F
 }
 
 /// The buffers of one Griffin-Lim run, reused across iterations.
+///
+/// The phase estimate is never stored on its own: `estimate` holds `S * angles`, which is what the
+/// next inverse STFT consumes, and the update writes it directly.
 private final class GriffinLimState {
     let transform: ShortTimeFourierTransform
     let magnitude: [Float]
     let frames: Int
     let bins: Int
     let targetNorm: Double
-    /// Unit-modulus phase estimate, interleaved complex.
-    var angles: [Float]
-    /// The previous rebuilt spectrum (momentum term).
+    /// `S * angles`, interleaved complex.
+    var estimate: [Float]
+    /// The previous rebuilt spectrum (the momentum term).
     var previous: [Float]
-    var rebuilt: [Float]
-    var work: [Float]
+    /// `STFT(ISTFT(estimate))`, with room for whole FFT blocks so FFTW writes into it directly.
+    let rebuilt: AlignedBuffer
     var padded: [Float]
     let inverseEnvelope: [Float]
     let scratch: (real: AlignedBuffer, complex: AlignedBuffer)
@@ -135,104 +138,102 @@ private final class GriffinLimState {
         frames = magnitude.frameCount
         bins = magnitude.binCount
         targetNorm = magnitude.values.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
-        angles = [Float](repeating: 0, count: 2 * bins * frames)
-        previous = angles
-        rebuilt = angles
-        work = angles
+        estimate = [Float](repeating: 0, count: 2 * bins * frames)
+        previous = estimate
+        let blocks = (frames + FFTPlans.blockSize - 1) / FFTPlans.blockSize
+        rebuilt = AlignedBuffer(count: 2 * bins * blocks * FFTPlans.blockSize)
         let configuration = transform.configuration
         padded = [Float](repeating: 0, count: configuration.fftSize + configuration.hopLength * (frames - 1))
         inverseEnvelope = transform.inverseEnvelope(frameCount: frames)
         scratch = transform.plans.makeScratch()
     }
 
+    /// `estimate = S * exp(i * phase)` with uniform random phase (or zero phase).
     func initializePhase(_ phase: InitialPhase, using generator: inout some RandomNumberGenerator) {
+        // One draw from the caller's generator seeds a concrete generator for the 10^5 phases: the
+        // result still depends only on the caller's generator, without a generic call per bin.
+        var phases = SplitMix64(seed: generator.next())
         for index in 0..<(bins * frames) {
+            let value = magnitude[index]
             if phase == .random {
-                let angle = 2 * Double.pi * Double.random(in: 0..<1, using: &generator)
-                angles[2 * index] = Float(cos(angle))
-                angles[2 * index + 1] = Float(sin(angle))
+                let angle = 2 * Float.pi * phases.nextUnitFloat()
+                estimate[2 * index] = value * cos(angle)
+                estimate[2 * index + 1] = value * sin(angle)
             } else {
-                angles[2 * index] = 1
-                angles[2 * index + 1] = 0
+                estimate[2 * index] = value
+                estimate[2 * index + 1] = 0
             }
         }
     }
 
-    /// `S * angles`.
+    /// The current `S * angles`.
     func currentEstimate() -> ComplexSpectrogram {
-        applyMagnitude()
-        return ComplexSpectrogram(binCount: bins, frameCount: frames, values: work)
-    }
-
-    private func applyMagnitude() {
-        let count = bins * frames
-        magnitude.withUnsafeBufferPointer { magnitude in
-            angles.withUnsafeBufferPointer { angles in
-                work.withUnsafeMutableBufferPointer { work in
-                    for index in 0..<count {
-                        let value = magnitude[index]
-                        work[2 * index] = value * angles[2 * index]
-                        work[2 * index + 1] = value * angles[2 * index + 1]
-                    }
-                }
-            }
-        }
+        ComplexSpectrogram(binCount: bins, frameCount: frames, values: estimate)
     }
 
     /// One fast Griffin-Lim step; returns the spectral convergence of the estimate it started from
     /// (or 0 when `measures` is off).
     func iterate(carry: Float, measures: Bool) -> Float {
-        applyMagnitude()
         let configuration = transform.configuration
         let fftSize = configuration.fftSize
         let paddedCount = padded.count
-        // ISTFT (overlap-add, envelope), then STFT of the centre-trimmed signal.
-        work.withUnsafeBufferPointer { work in
+        let frames = self.frames
+        // ISTFT: overlap-add and window-envelope normalisation.
+        estimate.withUnsafeBufferPointer { estimate in
             padded.withUnsafeMutableBufferPointer { padded in
                 transform.overlapAdd(
-                    spectra: work.baseAddress!, frameCount: frames, output: padded.baseAddress!, scratch: scratch)
+                    spectra: estimate.baseAddress!, frameCount: frames, output: padded.baseAddress!, scratch: scratch)
                 inverseEnvelope.withUnsafeBufferPointer { envelope in
-                    for index in 0..<paddedCount { padded[index] *= envelope[index] }
+                    let output = padded.baseAddress!
+                    let scale = envelope.baseAddress!
+                    for index in 0..<paddedCount { output[index] *= scale[index] }
                 }
             }
         }
-        let bins = self.bins
+        // STFT of the centre-trimmed signal, straight into `rebuilt`.
         padded.withUnsafeBufferPointer { padded in
             let offset = configuration.center ? fftSize / 2 : 0
-            let signal = UnsafeBufferPointer(
-                start: padded.baseAddress! + offset, count: paddedCount - 2 * offset)
-            rebuilt.withUnsafeMutableBufferPointer { rebuilt in
-                transform.forEachSpectrumBlock(signal: signal, frameCount: frames, scratch: scratch) {
-                    first, count, spectra in
-                    (rebuilt.baseAddress! + 2 * bins * first).update(from: spectra, count: 2 * bins * count)
-                }
-            }
+            let signal = UnsafeBufferPointer(start: padded.baseAddress! + offset, count: paddedCount - 2 * offset)
+            transform.forEachSpectrumBlock(signal: signal, frameCount: frames, scratch: scratch, output: rebuilt) { _, _, _ in }
         }
-        var squaredError: Double = 0
         let count = bins * frames
+        let convergence = measures ? measureConvergence(count: count) : 0
+        // angles = (rebuilt - carry * previous) / |...|; estimate = S * angles; previous = rebuilt.
         magnitude.withUnsafeBufferPointer { magnitude in
-            rebuilt.withUnsafeBufferPointer { rebuilt in
-                previous.withUnsafeMutableBufferPointer { previous in
-                    angles.withUnsafeMutableBufferPointer { angles in
-                        for index in 0..<count {
-                            let re = rebuilt[2 * index]
-                            let im = rebuilt[2 * index + 1]
-                            if measures {
-                                let delta = magnitude[index] - (re * re + im * im).squareRoot()
-                                squaredError += Double(delta * delta)
-                            }
-                            let nextRe = re - carry * previous[2 * index]
-                            let nextIm = im - carry * previous[2 * index + 1]
-                            let scale = 1 / ((nextRe * nextRe + nextIm * nextIm).squareRoot() + Float.leastNormalMagnitude)
-                            angles[2 * index] = nextRe * scale
-                            angles[2 * index + 1] = nextIm * scale
-                            previous[2 * index] = re
-                            previous[2 * index + 1] = im
-                        }
+            previous.withUnsafeMutableBufferPointer { previous in
+                estimate.withUnsafeMutableBufferPointer { estimate in
+                    let target = magnitude.baseAddress!
+                    let rebuilt = UnsafePointer(self.rebuilt.pointer)
+                    let last = previous.baseAddress!
+                    let next = estimate.baseAddress!
+                    for index in 0..<count {
+                        let re = rebuilt[2 * index]
+                        let im = rebuilt[2 * index + 1]
+                        let nextRe = re - carry * last[2 * index]
+                        let nextIm = im - carry * last[2 * index + 1]
+                        let scale = target[index] / ((nextRe * nextRe + nextIm * nextIm).squareRoot() + Float.leastNormalMagnitude)
+                        next[2 * index] = nextRe * scale
+                        next[2 * index + 1] = nextIm * scale
                     }
+                    last.update(from: rebuilt, count: 2 * count)
                 }
             }
         }
-        return measures && targetNorm > 0 ? Float(squaredError.squareRoot() / targetNorm) : 0
+        return convergence
+    }
+
+    /// `||S - |rebuilt|||_F / ||S||_F`.
+    private func measureConvergence(count: Int) -> Float {
+        var squaredError: Double = 0
+        let rebuilt = self.rebuilt.pointer
+        magnitude.withUnsafeBufferPointer { magnitude in
+            for index in 0..<count {
+                let re = rebuilt[2 * index]
+                let im = rebuilt[2 * index + 1]
+                let delta = magnitude[index] - (re * re + im * im).squareRoot()
+                squaredError += Double(delta * delta)
+            }
+        }
+        return targetNorm > 0 ? Float(squaredError.squareRoot() / targetNorm) : 0
     }
 }

@@ -151,6 +151,40 @@ public struct MelFilterbank: Sendable {
         }
     }
 
+    /// Frames projected together by `projectBlock`.
+    static let blockWidth = 32
+
+    /// Mel bands of 32 frames at once, vectorised across frames:
+    /// `destination[m * 32 + f] = sum_k W[m, k] * power[k * 32 + f]`.
+    ///
+    /// Laid out bin-major, each weight multiplies a contiguous run of 32 frames, so the inner loop is
+    /// SIMD arithmetic with no dependency between lanes (a per-frame dot product cannot vectorise:
+    /// float addition order is fixed).
+    func projectBlock(power: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+        let stride = Self.blockWidth * MemoryLayout<Float>.stride
+        let rows = UnsafeRawPointer(power)
+        weights.withUnsafeBufferPointer { weights in
+            firstBin.withUnsafeBufferPointer { firstBin in
+                weightOffset.withUnsafeBufferPointer { weightOffset in
+                    for band in 0..<bandCount {
+                        var low = SIMD16<Float>(repeating: 0)
+                        var high = SIMD16<Float>(repeating: 0)
+                        var row = rows + firstBin[band] * stride
+                        for index in weightOffset[band]..<weightOffset[band + 1] {
+                            let weight = weights[index]
+                            low += weight * row.loadUnaligned(as: SIMD16<Float>.self)
+                            high += weight * row.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                            row += stride
+                        }
+                        let out = UnsafeMutableRawPointer(destination + band * Self.blockWidth)
+                        out.storeBytes(of: low, as: SIMD16<Float>.self)
+                        out.storeBytes(of: high, toByteOffset: 64, as: SIMD16<Float>.self)
+                    }
+                }
+            }
+        }
+    }
+
     /// Adds `W^T * bands` to `frame` (the transpose of `project`).
     @inline(__always)
     func projectTransposed(bands: UnsafePointer<Float>, adding frame: UnsafeMutablePointer<Float>) {

@@ -72,24 +72,38 @@ public final class MelSpectrogramExtractor: Sendable {
         let bands = filterbank.bandCount
         var out = Spectrogram(binCount: bands, frameCount: frames)
         let scratch = transform.plans.makeScratch()
-        let power = AlignedBuffer(count: bins)
+        let width = MelFilterbank.blockWidth
+        precondition(FFTPlans.blockSize == width, "FFT blocks and mel blocks must have the same width")
+        // Per block: power laid out [bin][frame] so the projection vectorises across frames.
+        let power = AlignedBuffer(count: bins * width)
+        let melBlock = AlignedBuffer(count: bands * width)
         let filterbank = self.filterbank
         signal.withUnsafeBufferPointer { source in
             out.values.withUnsafeMutableBufferPointer { destination in
                 transform.forEachSpectrumBlock(signal: source, frameCount: frames, scratch: scratch) {
                     first, count, spectra in
-                    for offset in 0..<count {
+                    let powerRows = power.pointer
+                    for offset in 0..<width {
+                        // Frames past the end of the signal (last block) are zero, not stale.
+                        guard offset < count else {
+                            for bin in 0..<bins { powerRows[bin * width + offset] = 0 }
+                            continue
+                        }
                         let spectrum = spectra + 2 * bins * offset
                         for bin in 0..<bins {
                             let re = spectrum[2 * bin]
                             let im = spectrum[2 * bin + 1]
-                            power.pointer[bin] = re * re + im * im
+                            powerRows[bin * width + offset] = re * re + im * im
                         }
-                        let melFrame = destination.baseAddress! + (first + offset) * bands
-                        filterbank.project(frame: power.pointer, into: melFrame)
-                        if logarithm {
-                            for band in 0..<bands { melFrame[band] = 10 * log10f(max(melFrame[band], 1e-10)) }
-                        }
+                    }
+                    filterbank.projectBlock(power: powerRows, into: melBlock.pointer)
+                    let mel = melBlock.pointer
+                    if logarithm {
+                        for index in 0..<(bands * width) { mel[index] = 10 * log10f(max(mel[index], 1e-10)) }
+                    }
+                    let target = destination.baseAddress! + first * bands
+                    for offset in 0..<count {
+                        for band in 0..<bands { target[offset * bands + band] = mel[band * width + offset] }
                     }
                 }
             }

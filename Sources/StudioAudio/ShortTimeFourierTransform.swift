@@ -108,13 +108,19 @@ public final class ShortTimeFourierTransform: Sendable {
 
     /// Transforms frames block by block and hands each block of spectra to `body`
     /// (`first` frame index, frame `count`, interleaved spectra with stride `2 * binCount`).
+    ///
+    /// With `output`, FFTW writes every block straight into it (block `b` at frame `32 b`); it must
+    /// hold whole blocks: `2 * binCount * 32 * ceil(frameCount / 32)` floats.
     func forEachSpectrumBlock(
         signal: UnsafeBufferPointer<Float>, frameCount: Int,
-        scratch: (real: AlignedBuffer, complex: AlignedBuffer),
+        scratch: (real: AlignedBuffer, complex: AlignedBuffer), output: AlignedBuffer? = nil,
         _ body: (_ first: Int, _ count: Int, _ spectra: UnsafePointer<Float>) -> Void
     ) {
         let fftSize = configuration.fftSize
         let block = FFTPlans.blockSize
+        precondition(
+            output.map { $0.count >= 2 * binCount * block * ((frameCount + block - 1) / block) } ?? true,
+            "output buffer must hold whole FFT blocks")
         window.withUnsafeBufferPointer { window in
             var first = 0
             while first < frameCount {
@@ -124,8 +130,11 @@ public final class ShortTimeFourierTransform: Sendable {
                         first + offset, signal: signal, window: window.baseAddress!,
                         into: scratch.real.pointer + offset * fftSize)
                 }
-                fftwf_execute_dft_r2c(plans.forward, scratch.real.pointer, scratch.complex.complexPointer)
-                body(first, count, scratch.complex.pointer)
+                let spectra = output.map { $0.pointer + 2 * binCount * first } ?? scratch.complex.pointer
+                fftwf_execute_dft_r2c(
+                    plans.forward, scratch.real.pointer,
+                    UnsafeMutableRawPointer(spectra).assumingMemoryBound(to: fftwf_complex.self))
+                body(first, count, spectra)
                 first += count
             }
         }
@@ -142,7 +151,10 @@ public final class ShortTimeFourierTransform: Sendable {
         let start = frame * configuration.hopLength - (configuration.center ? fftSize / 2 : 0)
         let source = signal.baseAddress!
         if start >= 0 && start + fftSize <= length {
-            for index in 0..<fftSize { destination[index] = source[start + index] * window[index] }
+            // Interior frame: a straight multiply the compiler vectorises (no index arithmetic that
+            // could overflow inside the loop).
+            let frame = source + start
+            for index in 0..<fftSize { destination[index] = frame[index] * window[index] }
             return
         }
         for index in 0..<fftSize {
