@@ -112,7 +112,7 @@ public func spectralConvergence(target: Spectrogram, estimate: Spectrogram) -> F
     return norm > 0 ? Float((difference / norm).squareRoot()) : (difference > 0 ? .infinity : 0)
 }
 
-/// The buffers of one Griffin-Lim run, reused across iterations.
+/// The buffers of one Griffin-Lim run, reused across iterations (split format, frame-major).
 ///
 /// The phase estimate is never stored on its own: `estimate` holds `S * angles`, which is what the
 /// next inverse STFT consumes, and the update writes it directly.
@@ -122,15 +122,15 @@ private final class GriffinLimState {
     let frames: Int
     let bins: Int
     let targetNorm: Double
-    /// `S * angles`, interleaved complex.
-    var estimate: [Float]
-    /// The previous rebuilt spectrum (the momentum term).
-    var previous: [Float]
-    /// `STFT(ISTFT(estimate))`, with room for whole FFT blocks so FFTW writes into it directly.
-    let rebuilt: AlignedBuffer
+    /// `S * angles`.
+    let estimate: SplitSpectra
+    /// `STFT(ISTFT(estimate))`.
+    var rebuilt: SplitSpectra
+    /// The previous `rebuilt` (the momentum term); swapped with `rebuilt` each iteration.
+    var previous: SplitSpectra
     var padded: [Float]
     let inverseEnvelope: [Float]
-    let scratch: (real: AlignedBuffer, complex: AlignedBuffer)
+    let scratch: FFTScratch
 
     init(transform: ShortTimeFourierTransform, magnitude: Spectrogram) {
         self.transform = transform
@@ -138,10 +138,9 @@ private final class GriffinLimState {
         frames = magnitude.frameCount
         bins = magnitude.binCount
         targetNorm = magnitude.values.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
-        estimate = [Float](repeating: 0, count: 2 * bins * frames)
-        previous = estimate
-        let blocks = (frames + FFTPlans.blockSize - 1) / FFTPlans.blockSize
-        rebuilt = AlignedBuffer(count: 2 * bins * blocks * FFTPlans.blockSize)
+        estimate = SplitSpectra(binCount: bins, frameCapacity: frames)
+        rebuilt = SplitSpectra(binCount: bins, frameCapacity: frames)
+        previous = SplitSpectra(binCount: bins, frameCapacity: frames)
         let configuration = transform.configuration
         padded = [Float](repeating: 0, count: configuration.fftSize + configuration.hopLength * (frames - 1))
         inverseEnvelope = transform.inverseEnvelope(frameCount: frames)
@@ -157,19 +156,17 @@ private final class GriffinLimState {
             let value = magnitude[index]
             if phase == .random {
                 let angle = 2 * Float.pi * phases.nextUnitFloat()
-                estimate[2 * index] = value * cos(angle)
-                estimate[2 * index + 1] = value * sin(angle)
+                estimate.real.pointer[index] = value * cos(angle)
+                estimate.imaginary.pointer[index] = value * sin(angle)
             } else {
-                estimate[2 * index] = value
-                estimate[2 * index + 1] = 0
+                estimate.real.pointer[index] = value
+                estimate.imaginary.pointer[index] = 0
             }
         }
     }
 
     /// The current `S * angles`.
-    func currentEstimate() -> ComplexSpectrogram {
-        ComplexSpectrogram(binCount: bins, frameCount: frames, values: estimate)
-    }
+    func currentEstimate() -> ComplexSpectrogram { estimate.interleaved(frameCount: frames) }
 
     /// One fast Griffin-Lim step; returns the spectral convergence of the estimate it started from
     /// (or 0 when `measures` is off).
@@ -178,45 +175,41 @@ private final class GriffinLimState {
         let fftSize = configuration.fftSize
         let paddedCount = padded.count
         let frames = self.frames
+        // The momentum term is the rebuilt spectrum of the previous iteration.
+        swap(&rebuilt, &previous)
         // ISTFT: overlap-add and window-envelope normalisation.
-        estimate.withUnsafeBufferPointer { estimate in
-            padded.withUnsafeMutableBufferPointer { padded in
-                transform.overlapAdd(
-                    spectra: estimate.baseAddress!, frameCount: frames, output: padded.baseAddress!, scratch: scratch)
-                inverseEnvelope.withUnsafeBufferPointer { envelope in
-                    let output = padded.baseAddress!
-                    let scale = envelope.baseAddress!
-                    for index in 0..<paddedCount { output[index] *= scale[index] }
-                }
+        padded.withUnsafeMutableBufferPointer { padded in
+            transform.overlapAdd(spectra: estimate, frameCount: frames, output: padded.baseAddress!, scratch: scratch)
+            inverseEnvelope.withUnsafeBufferPointer { envelope in
+                let output = padded.baseAddress!
+                let scale = envelope.baseAddress!
+                for index in 0..<paddedCount { output[index] *= scale[index] }
             }
         }
         // STFT of the centre-trimmed signal, straight into `rebuilt`.
         padded.withUnsafeBufferPointer { padded in
             let offset = configuration.center ? fftSize / 2 : 0
             let signal = UnsafeBufferPointer(start: padded.baseAddress! + offset, count: paddedCount - 2 * offset)
-            transform.forEachSpectrumBlock(signal: signal, frameCount: frames, scratch: scratch, output: rebuilt) { _, _, _ in }
+            transform.forEachSpectrumBlock(signal: signal, frameCount: frames, scratch: scratch, output: rebuilt) { _, _, _, _ in }
         }
         let count = bins * frames
         let convergence = measures ? measureConvergence(count: count) : 0
-        // angles = (rebuilt - carry * previous) / |...|; estimate = S * angles; previous = rebuilt.
+        // angles = (rebuilt - carry * previous) / |...|; estimate = S * angles.
         magnitude.withUnsafeBufferPointer { magnitude in
-            previous.withUnsafeMutableBufferPointer { previous in
-                estimate.withUnsafeMutableBufferPointer { estimate in
-                    let target = magnitude.baseAddress!
-                    let rebuilt = UnsafePointer(self.rebuilt.pointer)
-                    let last = previous.baseAddress!
-                    let next = estimate.baseAddress!
-                    for index in 0..<count {
-                        let re = rebuilt[2 * index]
-                        let im = rebuilt[2 * index + 1]
-                        let nextRe = re - carry * last[2 * index]
-                        let nextIm = im - carry * last[2 * index + 1]
-                        let scale = target[index] / ((nextRe * nextRe + nextIm * nextIm).squareRoot() + Float.leastNormalMagnitude)
-                        next[2 * index] = nextRe * scale
-                        next[2 * index + 1] = nextIm * scale
-                    }
-                    last.update(from: rebuilt, count: 2 * count)
-                }
+            let target = magnitude.baseAddress!
+            let re = rebuilt.real.pointer
+            let im = rebuilt.imaginary.pointer
+            let lastRe = previous.real.pointer
+            let lastIm = previous.imaginary.pointer
+            let nextRe = estimate.real.pointer
+            let nextIm = estimate.imaginary.pointer
+            for index in 0..<count {
+                let updatedRe = re[index] - carry * lastRe[index]
+                let updatedIm = im[index] - carry * lastIm[index]
+                let scale = target[index]
+                    / ((updatedRe * updatedRe + updatedIm * updatedIm).squareRoot() + Float.leastNormalMagnitude)
+                nextRe[index] = updatedRe * scale
+                nextIm[index] = updatedIm * scale
             }
         }
         return convergence
@@ -225,12 +218,11 @@ private final class GriffinLimState {
     /// `||S - |rebuilt|||_F / ||S||_F`.
     private func measureConvergence(count: Int) -> Float {
         var squaredError: Double = 0
-        let rebuilt = self.rebuilt.pointer
+        let re = rebuilt.real.pointer
+        let im = rebuilt.imaginary.pointer
         magnitude.withUnsafeBufferPointer { magnitude in
             for index in 0..<count {
-                let re = rebuilt[2 * index]
-                let im = rebuilt[2 * index + 1]
-                let delta = magnitude[index] - (re * re + im * im).squareRoot()
+                let delta = magnitude[index] - (re[index] * re[index] + im[index] * im[index]).squareRoot()
                 squaredError += Double(delta * delta)
             }
         }

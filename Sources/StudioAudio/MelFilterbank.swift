@@ -185,6 +185,34 @@ public struct MelFilterbank: Sendable {
         }
     }
 
+    /// Adds `W^T * bands` for 32 frames at once (the transpose of `projectBlock`):
+    /// `power[k * 32 + f] += sum_m W[m, k] * bands[m * 32 + f]`.
+    func projectTransposedBlock(bands: UnsafePointer<Float>, adding power: UnsafeMutablePointer<Float>) {
+        let stride = Self.blockWidth * MemoryLayout<Float>.stride
+        let rows = UnsafeMutableRawPointer(power)
+        let sources = UnsafeRawPointer(bands)
+        weights.withUnsafeBufferPointer { weights in
+            firstBin.withUnsafeBufferPointer { firstBin in
+                weightOffset.withUnsafeBufferPointer { weightOffset in
+                    for band in 0..<bandCount {
+                        let source = sources + band * stride
+                        let low = source.loadUnaligned(as: SIMD16<Float>.self)
+                        let high = source.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                        var row = rows + firstBin[band] * stride
+                        for index in weightOffset[band]..<weightOffset[band + 1] {
+                            let weight = weights[index]
+                            row.storeBytes(of: row.loadUnaligned(as: SIMD16<Float>.self) + weight * low, as: SIMD16<Float>.self)
+                            row.storeBytes(
+                                of: row.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) + weight * high,
+                                toByteOffset: 64, as: SIMD16<Float>.self)
+                            row += stride
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Adds `W^T * bands` to `frame` (the transpose of `project`).
     @inline(__always)
     func projectTransposed(bands: UnsafePointer<Float>, adding frame: UnsafeMutablePointer<Float>) {

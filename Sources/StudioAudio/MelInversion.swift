@@ -33,56 +33,72 @@ public struct MelInversion: Sendable {
     }
 
     /// The linear magnitude (`power: 1`) whose mel projection best matches `mel` (power `power`).
+    ///
+    /// Frames are solved 32 at a time, laid out bin-major so every step vectorises across frames.
     public func magnitude(fromMel mel: Spectrogram, power: Float = 2) throws -> Spectrogram {
         let bands = filterbank.bandCount
         try AudioError.require(
             mel.binCount == bands, "mel bands", mel.binCount, "does not match the filterbank's \(bands) bands")
         try AudioError.require(power > 0, "power", power, "must be > 0")
+        if let bad = mel.values.firstIndex(where: { !$0.isFinite }) {
+            throw AudioError.invalidParameter(name: "mel[\(bad)]", value: "\(mel.values[bad])", reason: "must be finite")
+        }
         let bins = filterbank.binCount
+        let width = MelFilterbank.blockWidth
         var out = Spectrogram(binCount: bins, frameCount: mel.frameCount)
-        var solution = [Float](repeating: 0, count: bins)
-        var previous = [Float](repeating: 0, count: bins)
-        var extrapolated = [Float](repeating: 0, count: bins)
-        var residual = [Float](repeating: 0, count: bands)
-        var gradient = [Float](repeating: 0, count: bins)
+        let target = AlignedBuffer(count: bands * width)
+        let residual = AlignedBuffer(count: bands * width)
+        let solution = AlignedBuffer(count: bins * width)
+        let previous = AlignedBuffer(count: bins * width)
+        let extrapolated = AlignedBuffer(count: bins * width)
+        let gradient = AlignedBuffer(count: bins * width)
         var dual = [Double](repeating: 0, count: bands)
-        for frame in 0..<mel.frameCount {
-            let target = Array(mel.values[(frame * bands)..<((frame + 1) * bands)]).map { max($0, 0) }
-            // Start: clipped minimum-norm solution.
-            for band in 0..<bands { dual[band] = Double(target[band]) }
-            Self.solveCholesky(cholesky, size: bands, &dual)
-            let dualFloat = dual.map { Float($0) }
-            for bin in 0..<bins { solution[bin] = 0 }
-            dualFloat.withUnsafeBufferPointer { dualPointer in
-                solution.withUnsafeMutableBufferPointer {
-                    filterbank.projectTransposed(bands: dualPointer.baseAddress!, adding: $0.baseAddress!)
-                }
+        let binValues = bins * width
+        let step = self.step
+        for first in stride(from: 0, to: mel.frameCount, by: width) {
+            let count = min(width, mel.frameCount - first)
+            // Targets, bin-major; missing frames of the last block are zero and stay zero.
+            target.zero()
+            for offset in 0..<count {
+                for band in 0..<bands { target.pointer[band * width + offset] = max(0, mel.values[(first + offset) * bands + band]) }
             }
-            for bin in 0..<bins { solution[bin] = max(solution[bin], 0) }
-            previous = solution
+            // Start: the clipped minimum-norm solution W^T (W W^T)^-1 m, frame by frame for the solve.
+            residual.zero()
+            for offset in 0..<count {
+                for band in 0..<bands { dual[band] = Double(target.pointer[band * width + offset]) }
+                Self.solveCholesky(cholesky, size: bands, &dual)
+                for band in 0..<bands { residual.pointer[band * width + offset] = Float(dual[band]) }
+            }
+            solution.zero()
+            filterbank.projectTransposedBlock(bands: residual.pointer, adding: solution.pointer)
+            let x = solution.pointer
+            for index in 0..<binValues { x[index] = max(x[index], 0) }
+            previous.pointer.update(from: x, count: binValues)
+            // FISTA: extrapolate, take a gradient step on 1/2 ||W y - m||^2, project onto x >= 0.
             var momentum: Float = 1
             for _ in 0..<iterations {
                 let nextMomentum = (1 + (1 + 4 * momentum * momentum).squareRoot()) / 2
                 let weight = (momentum - 1) / nextMomentum
-                for bin in 0..<bins { extrapolated[bin] = solution[bin] + weight * (solution[bin] - previous[bin]) }
                 momentum = nextMomentum
-                extrapolated.withUnsafeBufferPointer { x in
-                    residual.withUnsafeMutableBufferPointer { filterbank.project(frame: x.baseAddress!, into: $0.baseAddress!) }
-                }
-                for band in 0..<bands { residual[band] -= target[band] }
-                for bin in 0..<bins { gradient[bin] = 0 }
-                residual.withUnsafeBufferPointer { r in
-                    gradient.withUnsafeMutableBufferPointer {
-                        filterbank.projectTransposed(bands: r.baseAddress!, adding: $0.baseAddress!)
-                    }
-                }
-                swap(&previous, &solution)
-                for bin in 0..<bins { solution[bin] = max(0, extrapolated[bin] - step * gradient[bin]) }
+                let y = extrapolated.pointer
+                let last = previous.pointer
+                for index in 0..<binValues { y[index] = x[index] + weight * (x[index] - last[index]) }
+                filterbank.projectBlock(power: y, into: residual.pointer)
+                let r = residual.pointer
+                let m = target.pointer
+                for index in 0..<(bands * width) { r[index] -= m[index] }
+                gradient.zero()
+                filterbank.projectTransposedBlock(bands: r, adding: gradient.pointer)
+                last.update(from: x, count: binValues)
+                let g = gradient.pointer
+                for index in 0..<binValues { x[index] = max(0, y[index] - step * g[index]) }
             }
             let exponent = 1 / power
-            for bin in 0..<bins {
-                let value = solution[bin]
-                out.values[frame * bins + bin] = exponent == 0.5 ? value.squareRoot() : pow(value, exponent)
+            for offset in 0..<count {
+                for bin in 0..<bins {
+                    let value = x[bin * width + offset]
+                    out.values[(first + offset) * bins + bin] = exponent == 0.5 ? value.squareRoot() : pow(value, exponent)
+                }
             }
         }
         return out

@@ -81,26 +81,22 @@ public final class MelSpectrogramExtractor: Sendable {
         signal.withUnsafeBufferPointer { source in
             out.values.withUnsafeMutableBufferPointer { destination in
                 transform.forEachSpectrumBlock(signal: source, frameCount: frames, scratch: scratch) {
-                    first, count, spectra in
+                    first, count, real, imaginary in
                     let powerRows = power.pointer
-                    for offset in 0..<width {
-                        // Frames past the end of the signal (last block) are zero, not stale.
-                        guard offset < count else {
-                            for bin in 0..<bins { powerRows[bin * width + offset] = 0 }
-                            continue
-                        }
-                        let spectrum = spectra + 2 * bins * offset
-                        for bin in 0..<bins {
-                            let re = spectrum[2 * bin]
-                            let im = spectrum[2 * bin + 1]
-                            powerRows[bin * width + offset] = re * re + im * im
+                    // Bin by bin, 32 frames each: the 32 spectra rows stay in L1 while the writes
+                    // are contiguous. Frames past the end of the signal (last block) are zero.
+                    if count < width { power.zero() }
+                    for bin in 0..<bins {
+                        let row = powerRows + bin * width
+                        for offset in 0..<count {
+                            let re = real[offset * bins + bin]
+                            let im = imaginary[offset * bins + bin]
+                            row[offset] = re * re + im * im
                         }
                     }
                     filterbank.projectBlock(power: powerRows, into: melBlock.pointer)
                     let mel = melBlock.pointer
-                    if logarithm {
-                        for index in 0..<(bands * width) { mel[index] = 10 * log10f(max(mel[index], 1e-10)) }
-                    }
+                    if logarithm { Decibels.powerToDecibelsInPlace(mel, count: bands * width) }
                     let target = destination.baseAddress! + first * bands
                     for offset in 0..<count {
                         for band in 0..<bands { target[offset * bands + band] = mel[band * width + offset] }
