@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "StudioImage", dependencies: ["StudioSupport", "CPNG"]),
         .target(
             name: "StudioPipelines",
-            dependencies: ["StudioSupport", "StudioAudio", "StudioImage", "CBLAS", "CFFTW", "CSndFile", "CSampleRate", "CPNG"]
+            dependencies: [
+                "StudioSupport", "StudioAudio", "StudioImage", "CBLAS", "CFFTW", "CSndFile", "CSampleRate", "CPNG",
+            ]
         ),
 
         // MARK: - Executables

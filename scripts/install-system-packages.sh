@@ -14,6 +14,7 @@ packages=(
     lame              # test fixture: an MP3 file
 )
 if [ "${STUDIO_WITH_BROWSER:-0}" = 1 ]; then packages+=(chromium); fi
+if [ "${STUDIO_WITH_BENCHMARKS:-0}" = 1 ]; then packages+=(espeak-ng); fi
 
 missing=()
 for p in "${packages[@]}"; do

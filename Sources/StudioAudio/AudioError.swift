@@ -19,6 +19,7 @@ public enum AudioError: Error, Equatable, CustomStringConvertible {
     /// Two inputs that must agree in shape do not.
     case shapeMismatch(what: String, expected: String, actual: String)
 
+    /// A message that names the culprit and a way out.
     public var description: String {
         switch self {
         case .invalidParameter(let name, let value, let reason):

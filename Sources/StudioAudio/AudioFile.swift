@@ -89,7 +89,8 @@ public enum AudioFile {
         guard readFrames > 0 else { throw AudioError.emptyAudio(path: path) }
         // Compressed formats may report a frame count estimate; accept a small shortfall there,
         // but a PCM file that delivers less than its header promised is truncated.
-        let isPCM = (sfInfo.format & Int32(SF_FORMAT_TYPEMASK)) == Int32(SF_FORMAT_WAV)
+        let isPCM =
+            (sfInfo.format & Int32(SF_FORMAT_TYPEMASK)) == Int32(SF_FORMAT_WAV)
             || (sfInfo.format & Int32(SF_FORMAT_TYPEMASK)) == Int32(SF_FORMAT_AIFF)
         if isPCM && readFrames < info.frameCount {
             throw AudioError.truncatedFile(

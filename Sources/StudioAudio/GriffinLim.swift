@@ -190,7 +190,9 @@ private final class GriffinLimState {
         padded.withUnsafeBufferPointer { padded in
             let offset = configuration.center ? fftSize / 2 : 0
             let signal = UnsafeBufferPointer(start: padded.baseAddress! + offset, count: paddedCount - 2 * offset)
-            transform.forEachSpectrumBlock(signal: signal, frameCount: frames, scratch: scratch, output: rebuilt) { _, _, _, _ in }
+            transform.forEachSpectrumBlock(signal: signal, frameCount: frames, scratch: scratch, output: rebuilt) {
+                _, _, _, _ in
+            }
         }
         let count = bins * frames
         let convergence = measures ? measureConvergence(count: count) : 0
@@ -206,7 +208,8 @@ private final class GriffinLimState {
             for index in 0..<count {
                 let updatedRe = re[index] - carry * lastRe[index]
                 let updatedIm = im[index] - carry * lastIm[index]
-                let scale = target[index]
+                let scale =
+                    target[index]
                     / ((updatedRe * updatedRe + updatedIm * updatedIm).squareRoot() + Float.leastNormalMagnitude)
                 nextRe[index] = updatedRe * scale
                 nextIm[index] = updatedIm * scale

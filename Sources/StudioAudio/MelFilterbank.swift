@@ -128,8 +128,9 @@ public struct MelFilterbank: Sendable {
         spectrogram.values.withUnsafeBufferPointer { source in
             out.values.withUnsafeMutableBufferPointer { destination in
                 for frame in 0..<spectrogram.frameCount {
-                    project(frame: source.baseAddress! + frame * binCount,
-                            into: destination.baseAddress! + frame * bandCount)
+                    project(
+                        frame: source.baseAddress! + frame * binCount,
+                        into: destination.baseAddress! + frame * bandCount)
                 }
             }
         }
@@ -201,7 +202,8 @@ public struct MelFilterbank: Sendable {
                         var row = rows + firstBin[band] * stride
                         for index in weightOffset[band]..<weightOffset[band + 1] {
                             let weight = weights[index]
-                            row.storeBytes(of: row.loadUnaligned(as: SIMD16<Float>.self) + weight * low, as: SIMD16<Float>.self)
+                            row.storeBytes(
+                                of: row.loadUnaligned(as: SIMD16<Float>.self) + weight * low, as: SIMD16<Float>.self)
                             row.storeBytes(
                                 of: row.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) + weight * high,
                                 toByteOffset: 64, as: SIMD16<Float>.self)

@@ -41,7 +41,8 @@ public struct MelInversion: Sendable {
             mel.binCount == bands, "mel bands", mel.binCount, "does not match the filterbank's \(bands) bands")
         try AudioError.require(power > 0, "power", power, "must be > 0")
         if let bad = mel.values.firstIndex(where: { !$0.isFinite }) {
-            throw AudioError.invalidParameter(name: "mel[\(bad)]", value: "\(mel.values[bad])", reason: "must be finite")
+            throw AudioError.invalidParameter(
+                name: "mel[\(bad)]", value: "\(mel.values[bad])", reason: "must be finite")
         }
         let bins = filterbank.binCount
         let width = MelFilterbank.blockWidth
@@ -60,7 +61,9 @@ public struct MelInversion: Sendable {
             // Targets, bin-major; missing frames of the last block are zero and stay zero.
             target.zero()
             for offset in 0..<count {
-                for band in 0..<bands { target.pointer[band * width + offset] = max(0, mel.values[(first + offset) * bands + band]) }
+                for band in 0..<bands {
+                    target.pointer[band * width + offset] = max(0, mel.values[(first + offset) * bands + band])
+                }
             }
             // Start: the clipped minimum-norm solution W^T (W W^T)^-1 m, frame by frame for the solve.
             residual.zero()
@@ -97,7 +100,8 @@ public struct MelInversion: Sendable {
             for offset in 0..<count {
                 for bin in 0..<bins {
                     let value = x[bin * width + offset]
-                    out.values[(first + offset) * bins + bin] = exponent == 0.5 ? value.squareRoot() : pow(value, exponent)
+                    out.values[(first + offset) * bins + bin] =
+                        exponent == 0.5 ? value.squareRoot() : pow(value, exponent)
                 }
             }
         }

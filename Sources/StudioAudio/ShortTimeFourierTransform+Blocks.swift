@@ -33,7 +33,8 @@ extension ShortTimeFourierTransform {
                 }
                 plans.forward(scratch)
                 let real = (output?.real ?? scratch.spectra.real).pointer + (output == nil ? 0 : bins * first)
-                let imaginary = (output?.imaginary ?? scratch.spectra.imaginary).pointer + (output == nil ? 0 : bins * first)
+                let imaginary =
+                    (output?.imaginary ?? scratch.spectra.imaginary).pointer + (output == nil ? 0 : bins * first)
                 for pair in 0..<pairs {
                     separate(
                         real: scratch.frequencyReal.pointer + fftSize * pair,

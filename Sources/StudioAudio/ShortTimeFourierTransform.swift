@@ -36,7 +36,9 @@ public final class ShortTimeFourierTransform: Sendable {
         let frames = configuration.frameCount(forLength: signal.count)
         let spectra = SplitSpectra(binCount: binCount, frameCapacity: frames)
         signal.withUnsafeBufferPointer { source in
-            forEachSpectrumBlock(signal: source, frameCount: frames, scratch: plans.makeScratch(), output: spectra) { _, _, _, _ in }
+            forEachSpectrumBlock(signal: source, frameCount: frames, scratch: plans.makeScratch(), output: spectra) {
+                _, _, _, _ in
+            }
         }
         return spectra.interleaved(frameCount: frames)
     }

@@ -12,7 +12,8 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 func option(_ name: String, default value: String) -> String {
@@ -49,7 +50,8 @@ func audioBenchmark() throws {
     let transform = extractor.transform
     let magnitude = try transform.spectrogram(clip, power: 1)
     for iterations in [32, 100] {
-        let griffinLim = GriffinLim(transform: transform, configuration: try GriffinLimConfiguration(iterations: iterations))
+        let griffinLim = GriffinLim(
+            transform: transform, configuration: try GriffinLimConfiguration(iterations: iterations))
         var convergences = [Double]()
         times = []
         for seed in 0..<UInt64(repeats) {
@@ -82,6 +84,7 @@ switch CommandLine.arguments.dropFirst().first {
 case "audio":
     try audioBenchmark()
 default:
-    FileHandle.standardError.write(Data("usage: StudioBenchmarks audio [--wav PATH] [--repeats N] [--clip-start S]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: StudioBenchmarks audio [--wav PATH] [--repeats N] [--clip-start S]\n".utf8))
     exit(2)
 }

@@ -14,7 +14,9 @@ public enum BitmapFont {
     }
 
     /// Draws `text` with its top-left corner at (`x`, `y`).
-    public static func draw(_ text: String, at x: Int, _ y: Int, color: RGB = .black, scale: Int = 1, on image: inout RGBImage) {
+    public static func draw(
+        _ text: String, at x: Int, _ y: Int, color: RGB = .black, scale: Int = 1, on image: inout RGBImage
+    ) {
         var cursor = x
         for character in text {
             let rows = glyphs[character] ?? missing

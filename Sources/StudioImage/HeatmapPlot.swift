@@ -50,7 +50,8 @@ public struct HeatmapPlot: Sendable {
     public init(values: [Float], rowCount: Int, columnCount: Int, valueRange: ClosedRange<Float>) throws {
         guard rowCount > 0, columnCount > 0, values.count == rowCount * columnCount else {
             throw ImageError.invalidParameter(
-                name: "values", value: "\(values.count)", reason: "must hold rowCount x columnCount = \(rowCount) x \(columnCount) values")
+                name: "values", value: "\(values.count)",
+                reason: "must hold rowCount x columnCount = \(rowCount) x \(columnCount) values")
         }
         guard valueRange.upperBound > valueRange.lowerBound else {
             throw ImageError.invalidParameter(name: "valueRange", value: "\(valueRange)", reason: "must not be empty")
@@ -71,21 +72,28 @@ public struct HeatmapPlot: Sendable {
         let plotHeight = rowCount * rowHeight
         let columnsPerPixel = max(1, (columnCount + maxPlotWidth - 1) / maxPlotWidth)
         let columnWidth = columnsPerPixel == 1 ? max(1, min(32, (minPlotWidth + columnCount - 1) / columnCount)) : 1
-        let plotWidth = columnsPerPixel == 1 ? columnCount * columnWidth : (columnCount + columnsPerPixel - 1) / columnsPerPixel
+        let plotWidth =
+            columnsPerPixel == 1 ? columnCount * columnWidth : (columnCount + columnsPerPixel - 1) / columnsPerPixel
         let yLabelWidth = (yTicks.map { BitmapFont.width(of: $0.label, scale: textScale) }.max() ?? 0)
         let left = max(yLabelWidth + 14, BitmapFont.width(of: yLabel, scale: textScale) / 2 + 4)
         let top = (title.isEmpty ? 0 : Self.lineHeight + 10) + Self.lineHeight + 12
         let bottom = 2 * Self.lineHeight + 22
         let colorbarWidth = 16
-        let colorbarLabels = [valueRange.lowerBound, (valueRange.lowerBound + valueRange.upperBound) / 2, valueRange.upperBound]
-            .map { Self.format($0) }
-        let right = 24 + colorbarWidth + 8 + max(
-            colorbarLabels.map { BitmapFont.width(of: $0, scale: textScale) }.max() ?? 0,
-            BitmapFont.width(of: colorbarLabel, scale: textScale) - colorbarWidth)
+        let colorbarLabels = [
+            valueRange.lowerBound, (valueRange.lowerBound + valueRange.upperBound) / 2, valueRange.upperBound,
+        ]
+        .map { Self.format($0) }
+        let right =
+            24 + colorbarWidth + 8
+            + max(
+                colorbarLabels.map { BitmapFont.width(of: $0, scale: textScale) }.max() ?? 0,
+                BitmapFont.width(of: colorbarLabel, scale: textScale) - colorbarWidth)
         var image = RGBImage(width: left + plotWidth + right, height: top + plotHeight + bottom)
 
         if !title.isEmpty { BitmapFont.draw(title, at: left, 6, scale: textScale, on: &image) }
-        BitmapFont.draw(yLabel, at: max(2, left - BitmapFont.width(of: yLabel, scale: textScale) / 2), top - Self.lineHeight - 8, scale: textScale, on: &image)
+        BitmapFont.draw(
+            yLabel, at: max(2, left - BitmapFont.width(of: yLabel, scale: textScale) / 2), top - Self.lineHeight - 8,
+            scale: textScale, on: &image)
 
         // The data.
         let span = valueRange.upperBound - valueRange.lowerBound
@@ -130,17 +138,24 @@ public struct HeatmapPlot: Sendable {
             BitmapFont.draw(tick.label, at: left - 9 - width, y - Self.lineHeight / 2, scale: textScale, on: &image)
         }
         let xLabelWidth = BitmapFont.width(of: xLabel, scale: textScale)
-        BitmapFont.draw(xLabel, at: left + (plotWidth - xLabelWidth) / 2, top + plotHeight + Self.lineHeight + 16, scale: textScale, on: &image)
+        BitmapFont.draw(
+            xLabel, at: left + (plotWidth - xLabelWidth) / 2, top + plotHeight + Self.lineHeight + 16, scale: textScale,
+            on: &image)
 
         // Colour bar.
         let barX = left + plotWidth + 24
         for y in 0..<plotHeight {
-            image.fill(x: barX, y: top + y, width: colorbarWidth, height: 1, with: colormap.color(1 - Float(y) / Float(max(1, plotHeight - 1))))
+            image.fill(
+                x: barX, y: top + y, width: colorbarWidth, height: 1,
+                with: colormap.color(1 - Float(y) / Float(max(1, plotHeight - 1))))
         }
         BitmapFont.draw(colorbarLabel, at: barX, top - Self.lineHeight - 8, scale: textScale, on: &image)
         for (index, label) in colorbarLabels.enumerated() {
             let y = top + plotHeight - index * (plotHeight - 1) / 2
-            BitmapFont.draw(label, at: barX + colorbarWidth + 6, min(max(top, y - Self.lineHeight / 2), top + plotHeight - Self.lineHeight), scale: textScale, on: &image)
+            BitmapFont.draw(
+                label, at: barX + colorbarWidth + 6,
+                min(max(top, y - Self.lineHeight / 2), top + plotHeight - Self.lineHeight), scale: textScale, on: &image
+            )
         }
         return image
     }

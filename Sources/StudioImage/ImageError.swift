@@ -9,6 +9,7 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
     /// The file is not a PNG image libpng can decode.
     case unreadableFile(path: String, reason: String)
 
+    /// A message that names the culprit and a way out.
     public var description: String {
         switch self {
         case .invalidParameter(let name, let value, let reason):

@@ -71,7 +71,8 @@ public enum AudioPipelines {
         let mel = try extractor.power(signal.samples)
         let normalized = scaling.normalize(power: mel.values)
         let clipped = normalized.filter { abs($0) >= 1 }.count
-        let restored = Spectrogram(binCount: mel.binCount, frameCount: mel.frameCount, values: scaling.denormalize(normalized))
+        let restored = Spectrogram(
+            binCount: mel.binCount, frameCount: mel.frameCount, values: scaling.denormalize(normalized))
         let inverter = try MelToAudio(extractor: extractor, griffinLim: griffinLim, nnlsIterations: nnlsIterations)
         var generator = SplitMix64(seed: seed)
         let start = DispatchTime.now()

@@ -63,8 +63,10 @@ public enum SpectrogramPicture {
         var ticks = [AxisTick]()
         var time = 0.0
         while time <= duration + 1e-9 {
-            let label = step < 1 ? String(format: "%.2f", time).replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
-                .replacingOccurrences(of: "\\.$", with: "", options: .regularExpression) : String(Int(time))
+            let label =
+                step < 1
+                ? String(format: "%.2f", time).replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
+                    .replacingOccurrences(of: "\\.$", with: "", options: .regularExpression) : String(Int(time))
             ticks.append(AxisTick(position: time / secondsPerFrame, label: label))
             time += step
         }

@@ -12,6 +12,7 @@ public enum AtomicFile {
         /// The temporary file could not be flushed or renamed.
         case commitFailed(path: String, reason: String)
 
+        /// A message that names the culprit and a way out.
         public var description: String {
             switch self {
             case .commitFailed(let path, let reason):

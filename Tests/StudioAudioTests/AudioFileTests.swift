@@ -52,12 +52,15 @@ struct AudioFileTests {
     @Test func resamplingRemovesContentAboveNyquist() throws {
         let tone = AudioSignal(samples: sine(frequency: 12_000, sampleRate: 44_100, count: 44_100), sampleRate: 44_100)
         let resampled = try Resampler.resample(tone, to: 16_000)
-        let rms = (resampled.samples.dropFirst(1000).dropLast(1000).reduce(0) { $0 + $1 * $1 }
+        let rms =
+            (resampled.samples.dropFirst(1000).dropLast(1000).reduce(0) { $0 + $1 * $1 }
             / Float(resampled.samples.count - 2000)).squareRoot()
         #expect(rms < 0.5 * 0.001, "alias residue rms \(rms) (input rms 0.35)")
-        let passband = AudioSignal(samples: sine(frequency: 3_000, sampleRate: 44_100, count: 44_100), sampleRate: 44_100)
+        let passband = AudioSignal(
+            samples: sine(frequency: 3_000, sampleRate: 44_100, count: 44_100), sampleRate: 44_100)
         let kept = try Resampler.resample(passband, to: 16_000)
-        let keptRMS = (kept.samples.dropFirst(1000).dropLast(1000).reduce(0) { $0 + $1 * $1 }
+        let keptRMS =
+            (kept.samples.dropFirst(1000).dropLast(1000).reduce(0) { $0 + $1 * $1 }
             / Float(kept.samples.count - 2000)).squareRoot()
         #expect(abs(keptRMS - 0.5 / Float(2).squareRoot()) < 0.005)
         #expect(throws: AudioError.self) { try Resampler.resample(tone, to: 0) }
@@ -88,7 +91,9 @@ struct AudioFileTests {
         let folder = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let valid = folder.appendingPathComponent("valid.wav").path
-        try AudioFile.write(AudioSignal(samples: sine(frequency: 440, sampleRate: 16_000, count: 16_000), sampleRate: 16_000), to: valid)
+        try AudioFile.write(
+            AudioSignal(samples: sine(frequency: 440, sampleRate: 16_000, count: 16_000), sampleRate: 16_000), to: valid
+        )
         let bytes = try Data(contentsOf: URL(fileURLWithPath: valid))
         let truncated = folder.appendingPathComponent("truncated.wav").path
         try bytes.prefix(10_000).write(to: URL(fileURLWithPath: truncated))
@@ -129,10 +134,21 @@ struct AudioFileTests {
         // A float WAV holding NaN (written around our check) is refused when read.
         let samples: [Float] = [0, .infinity, 0]
         var header = Data()
-        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) } }
-        header.append(contentsOf: Array("RIFF".utf8)); append(UInt32(36 + 12)); header.append(contentsOf: Array("WAVEfmt ".utf8))
-        append(UInt32(16)); append(UInt16(3)); append(UInt16(1)); append(UInt32(16_000)); append(UInt32(64_000))
-        append(UInt16(4)); append(UInt16(32)); header.append(contentsOf: Array("data".utf8)); append(UInt32(12))
+        func append<T: FixedWidthInteger>(_ value: T) {
+            withUnsafeBytes(of: value.littleEndian) { header.append(contentsOf: $0) }
+        }
+        header.append(contentsOf: Array("RIFF".utf8))
+        append(UInt32(36 + 12))
+        header.append(contentsOf: Array("WAVEfmt ".utf8))
+        append(UInt32(16))
+        append(UInt16(3))
+        append(UInt16(1))
+        append(UInt32(16_000))
+        append(UInt32(64_000))
+        append(UInt16(4))
+        append(UInt16(32))
+        header.append(contentsOf: Array("data".utf8))
+        append(UInt32(12))
         for sample in samples { append(sample.bitPattern) }
         try header.write(to: URL(fileURLWithPath: path))
         #expect(throws: AudioError.nonFiniteSamples(path: path, firstIndex: 1)) { try AudioFile.readMono(path) }

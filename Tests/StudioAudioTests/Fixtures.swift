@@ -41,11 +41,15 @@ func expectAllClose(
     _ actual: [Float], _ expected: [Float], rtol: Float = 0, atol: Float,
     _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    #expect(actual.count == expected.count, "\(what): count \(actual.count) != \(expected.count)", sourceLocation: sourceLocation)
+    #expect(
+        actual.count == expected.count, "\(what): count \(actual.count) != \(expected.count)",
+        sourceLocation: sourceLocation)
     var worst: (index: Int, excess: Float) = (-1, 0)
     for index in 0..<min(actual.count, expected.count) {
         let excess = abs(actual[index] - expected[index]) - (atol + rtol * abs(expected[index]))
-        if !(excess <= worst.excess) && (excess > 0 || excess.isNaN) { worst = (index, excess.isNaN ? .infinity : excess) }
+        if !(excess <= worst.excess) && (excess > 0 || excess.isNaN) {
+            worst = (index, excess.isNaN ? .infinity : excess)
+        }
     }
     if worst.index >= 0 {
         Issue.record(

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Griffin-Lim and mel inversion")
 struct GriffinLimTests {
-    private func clipMagnitude() throws -> (signal: [Float], magnitude: Spectrogram, transform: ShortTimeFourierTransform) {
+    private func clipMagnitude() throws -> (
+        signal: [Float], magnitude: Spectrogram, transform: ShortTimeFourierTransform
+    ) {
         let (signal, _) = try AudioFile.readMono(Fixtures.corpus("audio/kajongg-female1-16k.wav"))
         let transform = ShortTimeFourierTransform(try STFTConfiguration(fftSize: 1024, hopLength: 256))
         return (signal.samples, try transform.spectrogram(signal.samples, power: 1), transform)
@@ -90,7 +92,8 @@ struct GriffinLimTests {
         var bad = magnitude
         bad.values[3] = .nan
         #expect(throws: AudioError.self) {
-            try GriffinLim(transform: transform, configuration: try GriffinLimConfiguration()).reconstruct(magnitude: bad, using: &generator)
+            try GriffinLim(transform: transform, configuration: try GriffinLimConfiguration()).reconstruct(
+                magnitude: bad, using: &generator)
         }
     }
 
@@ -102,7 +105,8 @@ struct GriffinLimTests {
         let magnitude = try MelInversion(filterbank: extractor.filterbank).magnitude(fromMel: mel)
         #expect(magnitude.binCount == 513 && magnitude.frameCount == mel.frameCount)
         #expect(magnitude.values.allSatisfy { $0 >= 0 && $0.isFinite })
-        let power = Spectrogram(binCount: 513, frameCount: magnitude.frameCount, values: magnitude.values.map { $0 * $0 })
+        let power = Spectrogram(
+            binCount: 513, frameCount: magnitude.frameCount, values: magnitude.values.map { $0 * $0 })
         let refit = try extractor.filterbank.apply(power)
         let error = spectralConvergence(target: mel, estimate: refit)
         #expect(error < 0.02, "mel fit error \(error)")

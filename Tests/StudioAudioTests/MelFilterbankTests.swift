@@ -24,7 +24,9 @@ struct MelFilterbankTests {
             let expected = try item.floats("weights")
             let scale = expected.max() ?? 1
             expectAllClose(filterbank.denseMatrix(), expected, rtol: 1e-5, atol: 1e-6 * scale, what)
-            expectAllClose(configuration.centerFrequencies.map { Float($0) }, try item.floats("centres"), rtol: 1e-6, atol: 1e-4, what)
+            expectAllClose(
+                configuration.centerFrequencies.map { Float($0) }, try item.floats("centres"), rtol: 1e-6, atol: 1e-4,
+                what)
             #expect(filterbank.emptyBands.isEmpty)
         }
     }
@@ -41,7 +43,9 @@ struct MelFilterbankTests {
         for (band, centre) in configuration.centerFrequencies.enumerated() {
             let row = Array(dense[(band * bins)..<((band + 1) * bins)])
             let peak = try #require(row.indices.max { row[$0] < row[$1] })
-            #expect(abs(Double(peak) * binWidth - centre) <= binWidth, "band \(band) peaks at bin \(peak), centre \(centre) Hz")
+            #expect(
+                abs(Double(peak) * binWidth - centre) <= binWidth,
+                "band \(band) peaks at bin \(peak), centre \(centre) Hz")
         }
     }
 
@@ -68,7 +72,9 @@ struct MelFilterbankTests {
         let crowded = MelFilterbank(try MelConfiguration(sampleRate: 16_000, fftSize: 64, melBandCount: 128))
         #expect(!crowded.emptyBands.isEmpty)
         #expect(throws: AudioError.self) { try MelConfiguration(sampleRate: 16_000, fftSize: 512, maxFrequency: 9000) }
-        #expect(throws: AudioError.self) { try MelConfiguration(sampleRate: 16_000, fftSize: 512, minFrequency: 500, maxFrequency: 400) }
+        #expect(throws: AudioError.self) {
+            try MelConfiguration(sampleRate: 16_000, fftSize: 512, minFrequency: 500, maxFrequency: 400)
+        }
         #expect(throws: AudioError.self) { try MelConfiguration(sampleRate: 0, fftSize: 512) }
         #expect(throws: AudioError.self) { try MelConfiguration(sampleRate: 16_000, fftSize: 512, melBandCount: 0) }
     }

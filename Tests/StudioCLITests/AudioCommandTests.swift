@@ -34,7 +34,9 @@ struct AudioCommandTests {
         let folder = try StudioCommandRunner.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let png = folder.appendingPathComponent("out.png").path
-        let output = try StudioCommandRunner.run(["audio", "spectrogram", StudioCommandRunner.corpus("audio/\(name)"), "--png", png, "--json"])
+        let output = try StudioCommandRunner.run([
+            "audio", "spectrogram", StudioCommandRunner.corpus("audio/\(name)"), "--png", png, "--json",
+        ])
         #expect(output.status == 0, "\(output.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         #expect(summary["melBands"] as? Int == 64)
@@ -42,7 +44,9 @@ struct AudioCommandTests {
         #expect(image.width > 100 && image.height > 256)
     }
 
-    @Test(arguments: ["tone-440hz-stereo-44k1.mp3", "tone-1khz-24bit-48k.wav", "tone-300hz-8k.wav", "kajongg-male2-originalcall.ogg"])
+    @Test(arguments: [
+        "tone-440hz-stereo-44k1.mp3", "tone-1khz-24bit-48k.wav", "tone-300hz-8k.wav", "kajongg-male2-originalcall.ogg",
+    ])
     func invertWritesA16kWavOfTheSameLength(name: String) throws {
         let folder = try StudioCommandRunner.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -64,7 +68,11 @@ struct AudioCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = StudioCommandRunner.corpus("audio/kajongg-female1-16k.wav")
         let paths = ["a.wav", "b.wav"].map { folder.appendingPathComponent($0).path }
-        for path in paths { _ = try StudioCommandRunner.run(["audio", "invert", input, "--out", path, "--seed", "5", "--iterations", "8"]) }
+        for path in paths {
+            _ = try StudioCommandRunner.run([
+                "audio", "invert", input, "--out", path, "--seed", "5", "--iterations", "8",
+            ])
+        }
         let first = try Data(contentsOf: URL(fileURLWithPath: paths[0]))
         #expect(!first.isEmpty)
         #expect(first == (try Data(contentsOf: URL(fileURLWithPath: paths[1]))))
@@ -81,24 +89,33 @@ struct AudioCommandTests {
         let missing = folder.appendingPathComponent("missing.wav").path
         let cases: [(String, String)] = [(empty, "no audio"), (truncated, "truncated"), (missing, "no such file")]
         for (path, phrase) in cases {
-            for command in [["audio", "spectrogram", path, "--png", folder.appendingPathComponent("x.png").path],
-                            ["audio", "invert", path, "--out", folder.appendingPathComponent("x.wav").path]] {
+            for command in [
+                ["audio", "spectrogram", path, "--png", folder.appendingPathComponent("x.png").path],
+                ["audio", "invert", path, "--out", folder.appendingPathComponent("x.wav").path],
+            ] {
                 let output = try StudioCommandRunner.run(command)
                 #expect(output.status != 0)
                 #expect(output.stderr.contains(path) && output.stderr.contains(phrase), "\(command): \(output.stderr)")
             }
         }
         // Nothing half-written is left behind.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["empty.wav", "truncated.wav"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["empty.wav", "truncated.wav"])
     }
 
     @Test func badOptionsAreUsageErrorsNamingTheFlag() throws {
         let input = StudioCommandRunner.corpus("audio/tone-300hz-8k.wav")
-        let hop = try StudioCommandRunner.run(["audio", "spectrogram", input, "--png", "/tmp/x.png", "--hop-length", "0"])
+        let hop = try StudioCommandRunner.run([
+            "audio", "spectrogram", input, "--png", "/tmp/x.png", "--hop-length", "0",
+        ])
         #expect(hop.status != 0 && hop.stderr.contains("hopLength"))
-        let range = try StudioCommandRunner.run(["audio", "invert", input, "--out", "/tmp/x.wav", "--min-decibels", "10", "--max-decibels", "0"])
+        let range = try StudioCommandRunner.run([
+            "audio", "invert", input, "--out", "/tmp/x.wav", "--min-decibels", "10", "--max-decibels", "0",
+        ])
         #expect(range.status != 0 && range.stderr.contains("--min-decibels"))
-        let nyquist = try StudioCommandRunner.run(["audio", "spectrogram", input, "--png", "/tmp/x.png", "--max-frequency", "9000"])
+        let nyquist = try StudioCommandRunner.run([
+            "audio", "spectrogram", input, "--png", "/tmp/x.png", "--max-frequency", "9000",
+        ])
         #expect(nyquist.status != 0 && nyquist.stderr.contains("maxFrequency"))
     }
 }

@@ -25,7 +25,9 @@ struct PNGFileTests {
 
     @Test func errorsNameThePath() throws {
         #expect(throws: ImageError.fileNotFound(path: "/no/such.png")) { try PNGFile.read("/no/such.png") }
-        let error = try #require(throws: ImageError.self) { try PNGFile.write(RGBImage(width: 1, height: 1), to: "/no/such/folder/x.png") }
+        let error = try #require(throws: ImageError.self) {
+            try PNGFile.write(RGBImage(width: 1, height: 1), to: "/no/such/folder/x.png")
+        }
         #expect(error.description.contains("/no/such/folder/x.png"))
         let (folder, path) = try temporaryPath("fake.png")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -66,9 +68,16 @@ struct PNGFileTests {
         #expect(!darkRows.isEmpty && !brightRows.isEmpty)
         #expect((brightRows.min() ?? 0) < (darkRows.max() ?? 0))
         // Text is drawn in black somewhere (ticks and labels).
-        #expect(image.pixels.indices.contains { $0 % 3 == 0 && image.pixels[$0] == 0 && image.pixels[$0 + 1] == 0 && image.pixels[$0 + 2] == 0 })
-        #expect(throws: ImageError.self) { try HeatmapPlot(values: [1, 2], rowCount: 2, columnCount: 2, valueRange: 0...1) }
-        #expect(throws: ImageError.self) { try HeatmapPlot(values: [1], rowCount: 1, columnCount: 1, valueRange: 1...1) }
+        #expect(
+            image.pixels.indices.contains {
+                $0 % 3 == 0 && image.pixels[$0] == 0 && image.pixels[$0 + 1] == 0 && image.pixels[$0 + 2] == 0
+            })
+        #expect(throws: ImageError.self) {
+            try HeatmapPlot(values: [1, 2], rowCount: 2, columnCount: 2, valueRange: 0...1)
+        }
+        #expect(throws: ImageError.self) {
+            try HeatmapPlot(values: [1], rowCount: 1, columnCount: 1, valueRange: 1...1)
+        }
     }
 
     @Test func wideDataIsAveragedDownToTheMaximumWidth() throws {
@@ -79,7 +88,10 @@ struct PNGFileTests {
         #expect(image.width < 700)
         // Alternating 0/1 columns average to the middle of the colormap.
         let middle = Colormap.magma.color(0.5)
-        #expect(image.pixels.indices.contains { $0 % 3 == 0 && image[($0 / 3) % image.width, ($0 / 3) / image.width] == middle })
+        #expect(
+            image.pixels.indices.contains {
+                $0 % 3 == 0 && image[($0 / 3) % image.width, ($0 / 3) / image.width] == middle
+            })
     }
 
     @Test func fontMeasuresAndMarksMissingGlyphs() {

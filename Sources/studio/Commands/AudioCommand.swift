@@ -44,7 +44,8 @@ struct SpectrogramCommand: ParsableCommand {
         } else {
             print(
                 "\(summary.input): \(summary.sourceSampleRate) Hz, \(summary.sourceChannels) channel(s), "
-                    + String(format: "%.2f s", summary.duration) + " -> \(summary.frames) frames x \(summary.melBands) mel bands, "
+                    + String(format: "%.2f s", summary.duration)
+                    + " -> \(summary.frames) frames x \(summary.melBands) mel bands, "
                     + String(format: "peak %.1f dB", summary.peakDecibels))
             print("wrote \(summary.output)")
         }
@@ -107,7 +108,8 @@ struct InvertCommand: ParsableCommand {
         let summary = try AudioPipelines.invert(
             input: input, output: out, frontend: try frontend.frontend(),
             scaling: try LogMelScaling(minDecibels: minDecibels, maxDecibels: maxDecibels),
-            griffinLim: try GriffinLimConfiguration(iterations: iterations, momentum: momentum, initialPhase: initialPhase),
+            griffinLim: try GriffinLimConfiguration(
+                iterations: iterations, momentum: momentum, initialPhase: initialPhase),
             seed: seed)
         if json {
             print(try jsonString(summary))
