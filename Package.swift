@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "studio", targets: ["studio"]),
         .library(name: "StudioAudio", targets: ["StudioAudio"]),
         .library(name: "StudioImage", targets: ["StudioImage"]),
+        .library(name: "StudioTensor", targets: ["StudioTensor"]),
         .library(name: "StudioPipelines", targets: ["StudioPipelines"]),
     ],
     dependencies: [
@@ -30,6 +31,7 @@ let package = Package(
         .target(name: "StudioSupport"),
         .target(name: "StudioAudio", dependencies: ["StudioSupport", "CFFTW", "CSndFile", "CSampleRate"]),
         .target(name: "StudioImage", dependencies: ["StudioSupport", "CPNG"]),
+        .target(name: "StudioTensor", dependencies: ["StudioSupport", "CBLAS"]),
         .target(
             name: "StudioPipelines",
             dependencies: [
@@ -50,6 +52,7 @@ let package = Package(
         // MARK: - Tests (one target per library; files mirror sources)
         .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),
         .testTarget(name: "StudioImageTests", dependencies: ["StudioImage"]),
+        .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
         .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage"]),
     ]
 )

@@ -1,0 +1,180 @@
+// Convolution kernels: im2col + GEMM. No tensors, no tape.
+// Legend: N batch, C input channels, H x W input, K output channels, R x S kernel, P x Q output.
+
+/// The geometry of a 2-D convolution (cross-correlation, as PyTorch's `conv2d`).
+public struct ConvolutionGeometry: Sendable, Equatable {
+    /// Batch.
+    public let batch: Int
+    /// Input channels, height, width.
+    public let inputChannels: Int, inputHeight: Int, inputWidth: Int
+    /// Output channels.
+    public let outputChannels: Int
+    /// Kernel height and width.
+    public let kernelHeight: Int, kernelWidth: Int
+    /// Stride and zero padding (the same along both axes).
+    public let stride: Int, padding: Int
+
+    /// Output height.
+    public var outputHeight: Int { (inputHeight + 2 * padding - kernelHeight) / stride + 1 }
+    /// Output width.
+    public var outputWidth: Int { (inputWidth + 2 * padding - kernelWidth) / stride + 1 }
+    /// Rows of the im2col matrix: C * R * S.
+    var patchSize: Int { inputChannels * kernelHeight * kernelWidth }
+    /// Columns of the im2col matrix: P * Q.
+    var outputPlane: Int { outputHeight * outputWidth }
+    /// True when the convolution is a plain matrix product per sample (1x1, stride 1, no padding).
+    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
+}
+
+/// Unfolds one sample `[C, H, W]` into columns `[C * R * S, P * Q]`.
+func im2col(_ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+    let (height, width) = (g.inputHeight, g.inputWidth)
+    let (outHeight, outWidth) = (g.outputHeight, g.outputWidth)
+    for channel in 0..<g.inputChannels {
+        let plane = input + channel * height * width
+        for r in 0..<g.kernelHeight {
+            for s in 0..<g.kernelWidth {
+                let row = columns + ((channel * g.kernelHeight + r) * g.kernelWidth + s) * outHeight * outWidth
+                for p in 0..<outHeight {
+                    let y = p * g.stride - g.padding + r
+                    let target = row + p * outWidth
+                    if y < 0 || y >= height {
+                        target.update(repeating: 0, count: outWidth)
+                        continue
+                    }
+                    let source = plane + y * width
+                    if g.stride == 1 {
+                        // x = q - padding + s: copy the valid run, zero the edges.
+                        let shift = s - g.padding
+                        let first = max(0, -shift)
+                        let last = min(outWidth, width - shift)
+                        if first > 0 { target.update(repeating: 0, count: min(first, outWidth)) }
+                        if last > first { (target + first).update(from: source + first + shift, count: last - first) }
+                        if last < outWidth {
+                            (target + max(last, 0)).update(repeating: 0, count: outWidth - max(last, 0))
+                        }
+                    } else {
+                        for q in 0..<outWidth {
+                            let x = q * g.stride - g.padding + s
+                            target[q] = x >= 0 && x < width ? source[x] : 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Folds columns `[C * R * S, P * Q]` back into one sample `[C, H, W]`, adding overlaps (the
+/// transpose of `im2col`). `output` is overwritten.
+func col2im(_ columns: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+    let (height, width) = (g.inputHeight, g.inputWidth)
+    let (outHeight, outWidth) = (g.outputHeight, g.outputWidth)
+    output.update(repeating: 0, count: g.inputChannels * height * width)
+    for channel in 0..<g.inputChannels {
+        let plane = output + channel * height * width
+        for r in 0..<g.kernelHeight {
+            for s in 0..<g.kernelWidth {
+                let row = columns + ((channel * g.kernelHeight + r) * g.kernelWidth + s) * outHeight * outWidth
+                for p in 0..<outHeight {
+                    let y = p * g.stride - g.padding + r
+                    if y < 0 || y >= height { continue }
+                    let target = plane + y * width
+                    let source = row + p * outWidth
+                    if g.stride == 1 {
+                        let shift = s - g.padding
+                        let first = max(0, -shift)
+                        let last = min(outWidth, width - shift)
+                        if last > first {
+                            let destination = target + first + shift
+                            let values = source + first
+                            for q in 0..<(last - first) { destination[q] += values[q] }
+                        }
+                    } else {
+                        for q in 0..<outWidth {
+                            let x = q * g.stride - g.padding + s
+                            if x >= 0 && x < width { target[x] += source[q] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `y[n] = W * im2col(x[n])`: `x [N, C, H, W]`, `w [K, C, R, S]`, `y [N, K, P, Q]`.
+func convolutionForward(
+    _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+    _ g: ConvolutionGeometry
+) {
+    let inSize = g.inputChannels * g.inputHeight * g.inputWidth
+    let outSize = g.outputChannels * g.outputPlane
+    if g.isPointwise {
+        for n in 0..<g.batch {
+            gemm(
+                transposeA: false, transposeB: false, m: g.outputChannels, n: g.outputPlane, k: g.inputChannels,
+                weight, lda: g.inputChannels, input + n * inSize, ldb: g.outputPlane, output + n * outSize,
+                ldc: g.outputPlane)
+        }
+        return
+    }
+    let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+    defer { columns.deallocate() }
+    for n in 0..<g.batch {
+        im2col(input + n * inSize, columns, g)
+        gemm(
+            transposeA: false, transposeB: false, m: g.outputChannels, n: g.outputPlane, k: g.patchSize,
+            weight, lda: g.patchSize, columns, ldb: g.outputPlane, output + n * outSize, ldc: g.outputPlane)
+    }
+}
+
+/// `dx[n] = col2im(W^T * dy[n])`: the gradient of the convolution with respect to its input.
+func convolutionBackwardData(
+    _ inputGradient: UnsafeMutablePointer<Float>, _ outputGradient: UnsafePointer<Float>,
+    _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry
+) {
+    let inSize = g.inputChannels * g.inputHeight * g.inputWidth
+    let outSize = g.outputChannels * g.outputPlane
+    if g.isPointwise {
+        for n in 0..<g.batch {
+            gemm(
+                transposeA: true, transposeB: false, m: g.inputChannels, n: g.outputPlane, k: g.outputChannels,
+                weight, lda: g.inputChannels, outputGradient + n * outSize, ldb: g.outputPlane,
+                inputGradient + n * inSize, ldc: g.outputPlane)
+        }
+        return
+    }
+    let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+    defer { columns.deallocate() }
+    for n in 0..<g.batch {
+        gemm(
+            transposeA: true, transposeB: false, m: g.patchSize, n: g.outputPlane, k: g.outputChannels,
+            weight, lda: g.patchSize, outputGradient + n * outSize, ldb: g.outputPlane, columns, ldc: g.outputPlane)
+        col2im(columns, inputGradient + n * inSize, g)
+    }
+}
+
+/// `dW = sum_n dy[n] * im2col(x[n])^T`: the gradient with respect to the weight.
+func convolutionBackwardFilter(
+    _ weightGradient: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
+    _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry
+) {
+    let inSize = g.inputChannels * g.inputHeight * g.inputWidth
+    let outSize = g.outputChannels * g.outputPlane
+    weightGradient.update(repeating: 0, count: g.outputChannels * g.patchSize)
+    let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+    defer { columns?.deallocate() }
+    for n in 0..<g.batch {
+        let patches: UnsafePointer<Float>
+        if let columns {
+            im2col(input + n * inSize, columns, g)
+            patches = UnsafePointer(columns)
+        } else {
+            patches = input + n * inSize
+        }
+        gemm(
+            transposeA: false, transposeB: true, m: g.outputChannels, n: g.patchSize, k: g.outputPlane,
+            outputGradient + n * outSize, lda: g.outputPlane, patches, ldb: g.outputPlane, beta: 1,
+            weightGradient, ldc: g.patchSize)
+    }
+}

@@ -1,0 +1,172 @@
+// Elementwise kernels over raw buffers: no tensors, no tape. Broadcasting follows numpy: shapes are
+// aligned at the right; a dimension of 1 stretches.
+
+/// numpy's broadcast of two shapes, or nil when they are incompatible.
+func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+    let rank = max(a.count, b.count)
+    var out = [Int](repeating: 1, count: rank)
+    for axis in 0..<rank {
+        let x = axis < rank - a.count ? 1 : a[axis - (rank - a.count)]
+        let y = axis < rank - b.count ? 1 : b[axis - (rank - b.count)]
+        if x != y && x != 1 && y != 1 { return nil }
+        out[axis] = max(x, y)
+    }
+    return out
+}
+
+/// Element strides of `shape` seen through `outShape` (0 along broadcast axes).
+func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
+    let rank = outShape.count
+    var strides = [Int](repeating: 0, count: rank)
+    var step = 1
+    for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+        let outAxis = axis + rank - shape.count
+        strides[outAxis] = shape[axis] == 1 ? 0 : step
+        step *= shape[axis]
+    }
+    return strides
+}
+
+/// `out[i] = op(a[ia], b[ib])` over `outShape` with broadcast strides.
+@inline(__always)
+func broadcastBinary(
+    _ a: UnsafePointer<Float>, _ aShape: [Int], _ b: UnsafePointer<Float>, _ bShape: [Int],
+    _ out: UnsafeMutablePointer<Float>, _ outShape: [Int], _ op: (Float, Float) -> Float
+) {
+    let count = outShape.reduce(1, *)
+    let aCount = aShape.reduce(1, *)
+    let bCount = bShape.reduce(1, *)
+    if aCount == count && bCount == count {
+        Parallel.forRange(count) { range in
+            for index in range { out[index] = op(a[index], b[index]) }
+        }
+        return
+    }
+    if bCount == 1 && aCount == count {
+        let value = b[0]
+        Parallel.forRange(count) { range in
+            for index in range { out[index] = op(a[index], value) }
+        }
+        return
+    }
+    if aCount == 1 && bCount == count {
+        let value = a[0]
+        Parallel.forRange(count) { range in
+            for index in range { out[index] = op(value, b[index]) }
+        }
+        return
+    }
+    guard count > 0 else { return }
+    // General case: an odometer over all axes but the last, a strided loop along the last.
+    let rank = outShape.count
+    let aStrides = broadcastStrides(aShape, to: outShape)
+    let bStrides = broadcastStrides(bShape, to: outShape)
+    let inner = outShape[rank - 1]
+    let aInner = aStrides[rank - 1]
+    let bInner = bStrides[rank - 1]
+    let outer = count / inner
+    Parallel.forRange(outer, costPerItem: inner) { range in
+        var index = [Int](repeating: 0, count: rank)
+        // Position the odometer at the start of the range.
+        var remainder = range.lowerBound
+        for axis in stride(from: rank - 2, through: 0, by: -1) {
+            index[axis] = remainder % outShape[axis]
+            remainder /= outShape[axis]
+        }
+        for row in range {
+            var aOffset = 0
+            var bOffset = 0
+            for axis in 0..<(rank - 1) {
+                aOffset += index[axis] * aStrides[axis]
+                bOffset += index[axis] * bStrides[axis]
+            }
+            let target = out + row * inner
+            if aInner == 1 && bInner == 0 {
+                let value = b[bOffset]
+                for column in 0..<inner { target[column] = op(a[aOffset + column], value) }
+            } else if aInner == 0 && bInner == 1 {
+                let value = a[aOffset]
+                for column in 0..<inner { target[column] = op(value, b[bOffset + column]) }
+            } else {
+                for column in 0..<inner {
+                    target[column] = op(a[aOffset + column * aInner], b[bOffset + column * bInner])
+                }
+            }
+            var axis = rank - 2
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < outShape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+}
+
+/// Sums `input` (shape `inShape`) down to `outShape`, which `inShape` broadcasts from.
+func reduceToShape(
+    _ input: UnsafePointer<Float>, _ inShape: [Int], _ out: UnsafeMutablePointer<Float>, _ outShape: [Int]
+) {
+    let outCount = outShape.reduce(1, *)
+    let count = inShape.reduce(1, *)
+    out.update(repeating: 0, count: outCount)
+    guard count > 0 else { return }
+    if outCount == count {
+        out.update(from: input, count: count)
+        return
+    }
+    if outCount == 1 {
+        out[0] = Float(sumDouble(input, count: count))
+        return
+    }
+    let rank = inShape.count
+    let strides = broadcastStrides(outShape, to: inShape)
+    let inner = inShape[rank - 1]
+    let innerStride = strides[rank - 1]
+    var index = [Int](repeating: 0, count: rank)
+    for row in 0..<(count / inner) {
+        var offset = 0
+        for axis in 0..<(rank - 1) { offset += index[axis] * strides[axis] }
+        let source = input + row * inner
+        if innerStride == 0 {
+            var sum: Float = 0
+            for column in 0..<inner { sum += source[column] }
+            out[offset] += sum
+        } else {
+            for column in 0..<inner { out[offset + column] += source[column] }
+        }
+        var axis = rank - 2
+        while axis >= 0 {
+            index[axis] += 1
+            if index[axis] < inShape[axis] { break }
+            index[axis] = 0
+            axis -= 1
+        }
+    }
+}
+
+/// A sum accumulated in double precision with SIMD lanes (float order-independent enough for
+/// losses and statistics).
+func sumDouble(_ values: UnsafePointer<Float>, count: Int) -> Double {
+    var lanes = SIMD8<Double>(repeating: 0)
+    var index = 0
+    while index + 8 <= count {
+        let chunk = UnsafeRawPointer(values + index).loadUnaligned(as: SIMD8<Float>.self)
+        lanes += SIMD8<Double>(chunk)
+        index += 8
+    }
+    var total = lanes.sum()
+    while index < count {
+        total += Double(values[index])
+        index += 1
+    }
+    return total
+}
+
+/// `out[i] = op(a[i])`, split across cores for large tensors.
+@inline(__always)
+func unaryMap(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, _ op: (Float) -> Float) {
+    Parallel.forRange(count) { range in
+        for index in range { out[index] = op(a[index]) }
+    }
+}

@@ -1,0 +1,44 @@
+import Dispatch
+
+/// Splits loops across the machine's cores when the work is large enough to pay for the thread
+/// wake-up (about 15 us per call here: only chunks above ~50 us of work gain).
+enum Parallel {
+    /// Worker count (the machine's active processors).
+    static let coreCount = max(1, ProcessInfoCores.count)
+
+    /// Runs `body` over `0..<count` in up to `coreCount` contiguous chunks, or serially when
+    /// `count * costPerItem` (in floats touched) is below `threshold`.
+    static func forRange(
+        _ count: Int, costPerItem: Int = 1, threshold: Int = 1 << 18, _ body: (Range<Int>) -> Void
+    ) {
+        let chunks = count * costPerItem >= threshold ? min(coreCount, count) : 1
+        if chunks <= 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { escaping in
+            let box = UncheckedBox(escaping)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                box.value(count * chunk / chunks..<count * (chunk + 1) / chunks)
+            }
+        }
+    }
+}
+
+/// Carries a non-Sendable value into `concurrentPerform`; callers guarantee disjoint writes.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+#if canImport(Glibc)
+    import Glibc
+    enum ProcessInfoCores {
+        static let count = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+#else
+    import Foundation
+    enum ProcessInfoCores {
+        static let count = ProcessInfo.processInfo.activeProcessorCount
+    }
+#endif
