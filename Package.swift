@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "StudioAudio", targets: ["StudioAudio"]),
         .library(name: "StudioImage", targets: ["StudioImage"]),
         .library(name: "StudioTensor", targets: ["StudioTensor"]),
+        .library(name: "StudioNN", targets: ["StudioNN", "StudioOptimizers"]),
         .library(name: "StudioPipelines", targets: ["StudioPipelines"]),
     ],
     dependencies: [
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "StudioAudio", dependencies: ["StudioSupport", "CFFTW", "CSndFile", "CSampleRate"]),
         .target(name: "StudioImage", dependencies: ["StudioSupport", "CPNG"]),
         .target(name: "StudioTensor", dependencies: ["StudioSupport", "CBLAS"]),
+        .target(name: "StudioNN", dependencies: ["StudioTensor", "StudioSupport"]),
+        .target(name: "StudioOptimizers", dependencies: ["StudioNN", "StudioTensor"]),
         .target(
             name: "StudioPipelines",
             dependencies: [
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),
         .testTarget(name: "StudioImageTests", dependencies: ["StudioImage"]),
         .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
+        .testTarget(name: "StudioNNTests", dependencies: ["StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
         .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage"]),
     ]
 )
