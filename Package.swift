@@ -56,7 +56,8 @@ let package = Package(
         .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),
         .testTarget(name: "StudioImageTests", dependencies: ["StudioImage"]),
         .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
-        .testTarget(name: "StudioNNTests", dependencies: ["StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
+        .testTarget(
+            name: "StudioNNTests", dependencies: ["StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
         .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage"]),
     ]
 )
