@@ -50,7 +50,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "StudioBenchmarks", dependencies: ["StudioAudio", "StudioPipelines"]),
+        .executableTarget(
+            name: "StudioBenchmarks", dependencies: ["StudioAudio", "StudioPipelines", "StudioTensor", "StudioSupport"]),
 
         // MARK: - Tests (one target per library; files mirror sources)
         .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),

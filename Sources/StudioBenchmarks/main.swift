@@ -83,8 +83,10 @@ func audioBenchmark() throws {
 switch CommandLine.arguments.dropFirst().first {
 case "audio":
     try audioBenchmark()
+case "engine":
+    try engineBenchmark()
 default:
     FileHandle.standardError.write(
-        Data("usage: StudioBenchmarks audio [--wav PATH] [--repeats N] [--clip-start S]\n".utf8))
+        Data("usage: StudioBenchmarks audio|engine [--wav PATH] [--repeats N] [--clip-start S]\n".utf8))
     exit(2)
 }

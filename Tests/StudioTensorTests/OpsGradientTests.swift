@@ -68,6 +68,43 @@ struct OpsGradientTests {
         checkGradients([x, w, b]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding) }
     }
 
+    /// Large planes take the shifted-GEMM kernels: checked against the im2col kernels on a plane
+    /// and channel count that selects them.
+    @Test func shiftedKernelsAgreeWithIm2col() {
+        let g = ConvolutionGeometry(
+            batch: 2, inputChannels: 16, inputHeight: 48, inputWidth: 50, outputChannels: 5, kernelHeight: 3,
+            kernelWidth: 3, stride: 1, padding: 1)
+        #expect(g.isSamePaddedStrideOne)
+        let x = randomTensor([2, 16, 48, 50], seed: 30)
+        let w = randomTensor([5, 16, 3, 3], seed: 31)
+        let dy = randomTensor([2, 5, 48, 50], seed: 32)
+        var fast = [Float](repeating: 0, count: 2 * 5 * 48 * 50)
+        var slow = fast
+        x.withPointer { px in
+            w.withPointer { pw in
+                shiftedConvolutionForward(&fast, px, pw, g)
+                referenceConvolutionForward(&slow, px, pw, g)
+            }
+        }
+        expectClose(fast, slow, rtol: 1e-4, atol: 1e-4, "forward")
+        var fastDx = [Float](repeating: 0, count: x.count)
+        var slowDx = fastDx
+        var fastDw = [Float](repeating: 0, count: w.count)
+        var slowDw = fastDw
+        dy.withPointer { pdy in
+            w.withPointer { pw in
+                shiftedConvolutionBackwardData(&fastDx, pdy, pw, g)
+                referenceConvolutionBackwardData(&slowDx, pdy, pw, g)
+            }
+            x.withPointer { px in
+                shiftedConvolutionBackwardFilter(&fastDw, px, pdy, g)
+                referenceConvolutionBackwardFilter(&slowDw, px, pdy, g)
+            }
+        }
+        expectClose(fastDx, slowDx, rtol: 1e-4, atol: 1e-4, "input gradient")
+        expectClose(fastDw, slowDw, rtol: 1e-4, atol: 1e-3, "weight gradient")
+    }
+
     @Test func poolingAndLosses() {
         let x = randomTensor([2, 3, 4, 6], seed: 17)
         checkGradients([x]) { $0[0].upsampledNearest2x() }

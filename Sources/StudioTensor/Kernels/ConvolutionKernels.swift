@@ -107,6 +107,10 @@ func convolutionForward(
     _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
     _ g: ConvolutionGeometry
 ) {
+    if g.isSamePaddedStrideOne {
+        shiftedConvolutionForward(output, input, weight, g)
+        return
+    }
     let inSize = g.inputChannels * g.inputHeight * g.inputWidth
     let outSize = g.outputChannels * g.outputPlane
     if g.isPointwise {
@@ -133,6 +137,10 @@ func convolutionBackwardData(
     _ inputGradient: UnsafeMutablePointer<Float>, _ outputGradient: UnsafePointer<Float>,
     _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry
 ) {
+    if g.isSamePaddedStrideOne {
+        shiftedConvolutionBackwardData(inputGradient, outputGradient, weight, g)
+        return
+    }
     let inSize = g.inputChannels * g.inputHeight * g.inputWidth
     let outSize = g.outputChannels * g.outputPlane
     if g.isPointwise {
@@ -159,6 +167,10 @@ func convolutionBackwardFilter(
     _ weightGradient: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
     _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry
 ) {
+    if g.isSamePaddedStrideOne {
+        shiftedConvolutionBackwardFilter(weightGradient, input, outputGradient, g)
+        return
+    }
     let inSize = g.inputChannels * g.inputHeight * g.inputWidth
     let outSize = g.outputChannels * g.outputPlane
     weightGradient.update(repeating: 0, count: g.outputChannels * g.patchSize)
