@@ -27,14 +27,19 @@ let package = Package(
         .systemLibrary(
             name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CSystem"),
 
         // MARK: - Libraries
         .target(name: "StudioSupport"),
         .target(name: "StudioAudio", dependencies: ["StudioSupport", "CFFTW", "CSndFile", "CSampleRate"]),
         .target(name: "StudioImage", dependencies: ["StudioSupport", "CPNG"]),
-        .target(name: "StudioTensor", dependencies: ["StudioSupport", "CBLAS"]),
+        .target(name: "StudioTensor", dependencies: ["StudioSupport", "CBLAS", "CSystem"]),
         .target(name: "StudioNN", dependencies: ["StudioTensor", "StudioSupport"]),
         .target(name: "StudioOptimizers", dependencies: ["StudioNN", "StudioTensor"]),
+        .target(name: "StudioModels", dependencies: ["StudioNN", "StudioTensor", "StudioSupport"]),
+        .target(
+            name: "ProbeGAN",
+            dependencies: ["StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport"]),
         .target(
             name: "StudioPipelines",
             dependencies: [
@@ -51,7 +56,11 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "StudioBenchmarks", dependencies: ["StudioAudio", "StudioPipelines", "StudioTensor", "StudioSupport"]),
+            name: "StudioBenchmarks",
+            dependencies: [
+                "StudioAudio", "StudioPipelines", "StudioTensor", "StudioSupport", "StudioModels", "ProbeGAN",
+                "StudioOptimizers",
+            ]),
 
         // MARK: - Tests (one target per library; files mirror sources)
         .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),

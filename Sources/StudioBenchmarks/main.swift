@@ -85,8 +85,10 @@ case "audio":
     try audioBenchmark()
 case "engine":
     try engineBenchmark()
+case "train":
+    try trainBenchmark()
 default:
     FileHandle.standardError.write(
-        Data("usage: StudioBenchmarks audio|engine [--wav PATH] [--repeats N] [--clip-start S]\n".utf8))
+        Data("usage: StudioBenchmarks audio|engine|train [--wav PATH] [--repeats N] [--clip-start S]\n".utf8))
     exit(2)
 }

@@ -109,6 +109,7 @@ struct OpsGradientTests {
         let x = randomTensor([2, 3, 4, 6], seed: 17)
         checkGradients([x]) { $0[0].upsampledNearest2x() }
         checkGradients([x]) { $0[0].averagePooled2x2() }
+        checkGradients([x]) { $0[0].maxPooled2x2() }
         checkGradients([x]) { $0[0].globalSumPooled() }
         let logits = randomTensor([4, 3], seed: 18, scale: 3)
         checkGradients([logits]) { $0[0].logSoftmax() }

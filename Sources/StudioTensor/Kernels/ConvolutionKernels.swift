@@ -1,3 +1,5 @@
+import Foundation
+
 // Convolution kernels: im2col + GEMM. No tensors, no tape.
 // Legend: N batch, C input channels, H x W input, K output channels, R x S kernel, P x Q output.
 
@@ -113,23 +115,27 @@ func convolutionForward(
     }
     let inSize = g.inputChannels * g.inputHeight * g.inputWidth
     let outSize = g.outputChannels * g.outputPlane
-    if g.isPointwise {
-        for n in 0..<g.batch {
+    forEachSampleChunk(g) { samples in
+        let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+        defer { columns?.deallocate() }
+        for n in samples {
+            var patches = input + n * inSize
+            if let columns {
+                im2col(patches, columns, g)
+                patches = UnsafePointer(columns)
+            }
             gemm(
-                transposeA: false, transposeB: false, m: g.outputChannels, n: g.outputPlane, k: g.inputChannels,
-                weight, lda: g.inputChannels, input + n * inSize, ldb: g.outputPlane, output + n * outSize,
-                ldc: g.outputPlane)
+                transposeA: false, transposeB: false, m: g.outputChannels, n: g.outputPlane, k: g.patchSize,
+                weight, lda: g.patchSize, patches, ldb: g.outputPlane, output + n * outSize, ldc: g.outputPlane)
         }
-        return
     }
-    let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
-    defer { columns.deallocate() }
-    for n in 0..<g.batch {
-        im2col(input + n * inSize, columns, g)
-        gemm(
-            transposeA: false, transposeB: false, m: g.outputChannels, n: g.outputPlane, k: g.patchSize,
-            weight, lda: g.patchSize, columns, ldb: g.outputPlane, output + n * outSize, ldc: g.outputPlane)
-    }
+}
+
+/// Runs `body` over chunks of the batch on the engine's threads (one chunk per thread, each with
+/// its own scratch), or serially for small convolutions.
+func forEachSampleChunk(_ g: ConvolutionGeometry, _ body: (Range<Int>) -> Void) {
+    let work = g.outputChannels * g.outputPlane * g.patchSize
+    Parallel.forRange(g.batch, costPerItem: work, threshold: 1 << 20, body)
 }
 
 /// `dx[n] = col2im(W^T * dy[n])`: the gradient of the convolution with respect to its input.
@@ -143,22 +149,24 @@ func convolutionBackwardData(
     }
     let inSize = g.inputChannels * g.inputHeight * g.inputWidth
     let outSize = g.outputChannels * g.outputPlane
-    if g.isPointwise {
-        for n in 0..<g.batch {
-            gemm(
-                transposeA: true, transposeB: false, m: g.inputChannels, n: g.outputPlane, k: g.outputChannels,
-                weight, lda: g.inputChannels, outputGradient + n * outSize, ldb: g.outputPlane,
-                inputGradient + n * inSize, ldc: g.outputPlane)
+    forEachSampleChunk(g) { samples in
+        if g.isPointwise {
+            for n in samples {
+                gemm(
+                    transposeA: true, transposeB: false, m: g.inputChannels, n: g.outputPlane, k: g.outputChannels,
+                    weight, lda: g.inputChannels, outputGradient + n * outSize, ldb: g.outputPlane,
+                    inputGradient + n * inSize, ldc: g.outputPlane)
+            }
+            return
         }
-        return
-    }
-    let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
-    defer { columns.deallocate() }
-    for n in 0..<g.batch {
-        gemm(
-            transposeA: true, transposeB: false, m: g.patchSize, n: g.outputPlane, k: g.outputChannels,
-            weight, lda: g.patchSize, outputGradient + n * outSize, ldb: g.outputPlane, columns, ldc: g.outputPlane)
-        col2im(columns, inputGradient + n * inSize, g)
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+        defer { columns.deallocate() }
+        for n in samples {
+            gemm(
+                transposeA: true, transposeB: false, m: g.patchSize, n: g.outputPlane, k: g.outputChannels,
+                weight, lda: g.patchSize, outputGradient + n * outSize, ldb: g.outputPlane, columns, ldc: g.outputPlane)
+            col2im(columns, inputGradient + n * inSize, g)
+        }
     }
 }
 
@@ -173,20 +181,31 @@ func convolutionBackwardFilter(
     }
     let inSize = g.inputChannels * g.inputHeight * g.inputWidth
     let outSize = g.outputChannels * g.outputPlane
-    weightGradient.update(repeating: 0, count: g.outputChannels * g.patchSize)
-    let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
-    defer { columns?.deallocate() }
-    for n in 0..<g.batch {
-        let patches: UnsafePointer<Float>
-        if let columns {
-            im2col(input + n * inSize, columns, g)
-            patches = UnsafePointer(columns)
-        } else {
-            patches = input + n * inSize
+    let weightCount = g.outputChannels * g.patchSize
+    weightGradient.update(repeating: 0, count: weightCount)
+    let lock = NSLock()
+    forEachSampleChunk(g) { samples in
+        // Each chunk sums its samples privately, then adds its sum under the lock.
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
+        let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+        defer {
+            partial.deallocate()
+            columns?.deallocate()
         }
-        gemm(
-            transposeA: false, transposeB: true, m: g.outputChannels, n: g.patchSize, k: g.outputPlane,
-            outputGradient + n * outSize, lda: g.outputPlane, patches, ldb: g.outputPlane, beta: 1,
-            weightGradient, ldc: g.patchSize)
+        for (position, n) in samples.enumerated() {
+            var patches = input + n * inSize
+            if let columns {
+                im2col(patches, columns, g)
+                patches = UnsafePointer(columns)
+            }
+            gemm(
+                transposeA: false, transposeB: true, m: g.outputChannels, n: g.patchSize, k: g.outputPlane,
+                outputGradient + n * outSize, lda: g.outputPlane, patches, ldb: g.outputPlane,
+                beta: position == 0 ? 0 : 1,
+                partial, ldc: g.patchSize)
+        }
+        lock.lock()
+        for index in 0..<weightCount { weightGradient[index] += partial[index] }
+        lock.unlock()
     }
 }

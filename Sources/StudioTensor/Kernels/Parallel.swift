@@ -1,10 +1,15 @@
 import Dispatch
+import Foundation
 
 /// Splits loops across the machine's cores when the work is large enough to pay for the thread
 /// wake-up (about 15 us per call here: only chunks above ~50 us of work gain).
 enum Parallel {
-    /// Worker count (the machine's active processors).
-    static let coreCount = max(1, ProcessInfoCores.count)
+    /// Worker count: `STUDIO_THREADS` if set, else the machine's active processors. The engine
+    /// does all splitting itself and keeps OpenBLAS single-threaded (see `GemmKernels.swift`).
+    static let coreCount: Int = {
+        if let text = getenv("STUDIO_THREADS"), let value = Int(String(cString: text)), value > 0 { return value }
+        return max(1, ProcessInfoCores.count)
+    }()
 
     /// Runs `body` over `0..<count` in up to `coreCount` contiguous chunks, or serially when
     /// `count * costPerItem` (in floats touched) is below `threshold`.

@@ -1,3 +1,5 @@
+import Foundation
+
 // "Same" stride-1 convolutions (odd square kernel, padding = kernel / 2) without im2col.
 //
 // Each sample's input is zero-padded once to [C, H + 2p, W + 2p]. For kernel tap (r, s), the
@@ -57,28 +59,30 @@ func shiftedConvolutionForward(
 ) {
     let taps = g.kernelHeight * g.kernelWidth
     let tapWeights = weightsPerTap(weight, g)
-    let padded = UnsafeMutablePointer<Float>.allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
-    let wide = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * g.wideColumns)
-    defer {
-        tapWeights.deallocate()
-        padded.deallocate()
-        wide.deallocate()
-    }
+    defer { tapWeights.deallocate() }
     let plane = g.inputHeight * g.inputWidth
-    for n in 0..<g.batch {
-        padPlanes(input + n * g.inputChannels * plane, padded, g)
-        for tap in 0..<taps {
-            let shift = (tap / g.kernelWidth) * g.paddedWidth + tap % g.kernelWidth
-            gemm(
-                transposeA: false, transposeB: false, m: g.outputChannels, n: g.wideColumns, k: g.inputChannels,
-                tapWeights + tap * g.outputChannels * g.inputChannels, lda: g.inputChannels, padded + shift,
-                ldb: g.paddedPlane, beta: tap == 0 ? 0 : 1, wide, ldc: g.wideColumns)
+    forEachSampleChunk(g) { samples in
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
+        let wide = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * g.wideColumns)
+        defer {
+            padded.deallocate()
+            wide.deallocate()
         }
-        let target = output + n * g.outputChannels * plane
-        for k in 0..<g.outputChannels {
-            for y in 0..<g.inputHeight {
-                (target + (k * g.inputHeight + y) * g.inputWidth).update(
-                    from: wide + k * g.wideColumns + y * g.paddedWidth, count: g.inputWidth)
+        for n in samples {
+            padPlanes(input + n * g.inputChannels * plane, padded, g)
+            for tap in 0..<taps {
+                let shift = (tap / g.kernelWidth) * g.paddedWidth + tap % g.kernelWidth
+                gemm(
+                    transposeA: false, transposeB: false, m: g.outputChannels, n: g.wideColumns, k: g.inputChannels,
+                    tapWeights + tap * g.outputChannels * g.inputChannels, lda: g.inputChannels, padded + shift,
+                    ldb: g.paddedPlane, beta: tap == 0 ? 0 : 1, wide, ldc: g.wideColumns)
+            }
+            let target = output + n * g.outputChannels * plane
+            for k in 0..<g.outputChannels {
+                for y in 0..<g.inputHeight {
+                    (target + (k * g.inputHeight + y) * g.inputWidth).update(
+                        from: wide + k * g.wideColumns + y * g.paddedWidth, count: g.inputWidth)
+                }
             }
         }
     }
@@ -104,30 +108,33 @@ func shiftedConvolutionBackwardData(
 ) {
     let taps = g.kernelHeight * g.kernelWidth
     let tapWeights = weightsPerTap(weight, g)
-    let padded = UnsafeMutablePointer<Float>.allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
-    let wide = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * g.wideColumns)
-    defer {
-        tapWeights.deallocate()
-        padded.deallocate()
-        wide.deallocate()
-    }
+    defer { tapWeights.deallocate() }
     let plane = g.inputHeight * g.inputWidth
-    for n in 0..<g.batch {
-        widen(outputGradient + n * g.outputChannels * plane, wide, channels: g.outputChannels, g)
-        padded.update(repeating: 0, count: g.inputChannels * g.paddedPlane + 2 * g.padding)
-        for tap in 0..<taps {
-            let shift = (tap / g.kernelWidth) * g.paddedWidth + tap % g.kernelWidth
-            // dXpad[C, shift + j] += W_tap^T [C, K] * dYwide [K, j]
-            gemm(
-                transposeA: true, transposeB: false, m: g.inputChannels, n: g.wideColumns, k: g.outputChannels,
-                tapWeights + tap * g.outputChannels * g.inputChannels, lda: g.inputChannels, wide,
-                ldb: g.wideColumns, beta: 1, padded + shift, ldc: g.paddedPlane)
+    forEachSampleChunk(g) { samples in
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
+        let wide = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * g.wideColumns)
+        defer {
+            padded.deallocate()
+            wide.deallocate()
         }
-        let target = inputGradient + n * g.inputChannels * plane
-        for c in 0..<g.inputChannels {
-            for y in 0..<g.inputHeight {
-                (target + (c * g.inputHeight + y) * g.inputWidth).update(
-                    from: padded + c * g.paddedPlane + (y + g.padding) * g.paddedWidth + g.padding, count: g.inputWidth)
+        for n in samples {
+            widen(outputGradient + n * g.outputChannels * plane, wide, channels: g.outputChannels, g)
+            padded.update(repeating: 0, count: g.inputChannels * g.paddedPlane + 2 * g.padding)
+            for tap in 0..<taps {
+                let shift = (tap / g.kernelWidth) * g.paddedWidth + tap % g.kernelWidth
+                // dXpad[C, shift + j] += W_tap^T [C, K] * dYwide [K, j]
+                gemm(
+                    transposeA: true, transposeB: false, m: g.inputChannels, n: g.wideColumns, k: g.outputChannels,
+                    tapWeights + tap * g.outputChannels * g.inputChannels, lda: g.inputChannels, wide,
+                    ldb: g.wideColumns, beta: 1, padded + shift, ldc: g.paddedPlane)
+            }
+            let target = inputGradient + n * g.inputChannels * plane
+            for c in 0..<g.inputChannels {
+                for y in 0..<g.inputHeight {
+                    (target + (c * g.inputHeight + y) * g.inputWidth).update(
+                        from: padded + c * g.paddedPlane + (y + g.padding) * g.paddedWidth + g.padding,
+                        count: g.inputWidth)
+                }
             }
         }
     }
@@ -139,26 +146,37 @@ func shiftedConvolutionBackwardFilter(
     _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry
 ) {
     let taps = g.kernelHeight * g.kernelWidth
-    let tapGradients = UnsafeMutablePointer<Float>.allocate(capacity: taps * g.outputChannels * g.inputChannels)
-    let padded = UnsafeMutablePointer<Float>.allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
-    let wide = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * g.wideColumns)
-    defer {
-        tapGradients.deallocate()
-        padded.deallocate()
-        wide.deallocate()
-    }
-    tapGradients.update(repeating: 0, count: taps * g.outputChannels * g.inputChannels)
+    let weightCount = taps * g.outputChannels * g.inputChannels
+    let tapGradients = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
+    defer { tapGradients.deallocate() }
+    tapGradients.update(repeating: 0, count: weightCount)
     let plane = g.inputHeight * g.inputWidth
-    for n in 0..<g.batch {
-        padPlanes(input + n * g.inputChannels * plane, padded, g)
-        widen(outputGradient + n * g.outputChannels * plane, wide, channels: g.outputChannels, g)
-        for tap in 0..<taps {
-            let shift = (tap / g.kernelWidth) * g.paddedWidth + tap % g.kernelWidth
-            gemm(
-                transposeA: false, transposeB: true, m: g.outputChannels, n: g.inputChannels, k: g.wideColumns,
-                wide, lda: g.wideColumns, padded + shift, ldb: g.paddedPlane, beta: 1,
-                tapGradients + tap * g.outputChannels * g.inputChannels, ldc: g.inputChannels)
+    let lock = NSLock()
+    forEachSampleChunk(g) { samples in
+        // Each chunk sums its samples privately, then adds its sum under the lock.
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
+        let wide = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * g.wideColumns)
+        defer {
+            partial.deallocate()
+            padded.deallocate()
+            wide.deallocate()
         }
+        partial.update(repeating: 0, count: weightCount)
+        for n in samples {
+            padPlanes(input + n * g.inputChannels * plane, padded, g)
+            widen(outputGradient + n * g.outputChannels * plane, wide, channels: g.outputChannels, g)
+            for tap in 0..<taps {
+                let shift = (tap / g.kernelWidth) * g.paddedWidth + tap % g.kernelWidth
+                gemm(
+                    transposeA: false, transposeB: true, m: g.outputChannels, n: g.inputChannels, k: g.wideColumns,
+                    wide, lda: g.wideColumns, padded + shift, ldb: g.paddedPlane, beta: 1,
+                    partial + tap * g.outputChannels * g.inputChannels, ldc: g.inputChannels)
+            }
+        }
+        lock.lock()
+        for index in 0..<weightCount { tapGradients[index] += partial[index] }
+        lock.unlock()
     }
     for k in 0..<g.outputChannels {
         for c in 0..<g.inputChannels {

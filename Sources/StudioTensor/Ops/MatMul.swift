@@ -15,7 +15,7 @@ extension Tensor {
                 b.withPointer { pb in
                     gemm(
                         transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, pa, lda: a.shape[1], pb,
-                        ldb: b.shape[1], out, ldc: n)
+                        ldb: b.shape[1], out, ldc: n, parallel: true)
                 }
             }
         }

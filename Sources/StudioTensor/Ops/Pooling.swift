@@ -62,3 +62,39 @@ extension Tensor {
         return sum(alongAxes: [2, 3]).reshaped([shape[0], shape[1]])
     }
 }
+
+extension Tensor {
+    /// The maximum of each 2 x 2 block of `[N, C, H, W]` (H and W even). The gradient goes to the
+    /// winning pixel of each block (the first one on ties), through a constant 0/1 mask, so the
+    /// pullback is linear and differentiable again.
+    public func maxPooled2x2() -> Tensor {
+        precondition(
+            rank == 4 && shape[2] % 2 == 0 && shape[3] % 2 == 0,
+            "maxPooled2x2 needs NCHW with even H and W, got \(shape)")
+        let (planes, height, width) = (shape[0] * shape[1], shape[2] / 2, shape[3] / 2)
+        let maskStorage = TensorStorage(count: count, repeating: 0)
+        let value = makeTensor([shape[0], shape[1], height, width]) { out in
+            withPointer { input in
+                let mask = maskStorage.pointer
+                for plane in 0..<planes {
+                    let source = input + plane * 4 * height * width
+                    let winners = mask + plane * 4 * height * width
+                    for y in 0..<height {
+                        for x in 0..<width {
+                            let corners = [
+                                2 * y * 2 * width + 2 * x, 2 * y * 2 * width + 2 * x + 1,
+                                (2 * y + 1) * 2 * width + 2 * x, (2 * y + 1) * 2 * width + 2 * x + 1,
+                            ]
+                            var best = corners[0]
+                            for corner in corners.dropFirst() where source[corner] > source[best] { best = corner }
+                            winners[best] = 1
+                            out[plane * height * width + y * width + x] = source[best]
+                        }
+                    }
+                }
+            }
+        }
+        let mask = Tensor(shape: shape, storage: maskStorage)
+        return Tape.record(value, inputs: [self]) { g, _, _ in [g.upsampledNearest2x() * mask] }
+    }
+}
