@@ -18,6 +18,23 @@ struct OpsGradientTests {
         checkGradients([a]) { $0[0].sum(toShape: [3, 1]) }
     }
 
+    /// Per-channel broadcasting in NCHW (the batch-norm pattern) against explicit loops.
+    @Test func perChannelBroadcastAndReduction() {
+        let x = randomTensor([2, 3, 4, 5], seed: 40)
+        let scale = randomTensor([1, 3, 1, 1], seed: 41)
+        let product = (x * scale).scalars
+        let sums = x.sum(toShape: [1, 3, 1, 1]).scalars
+        var expectedSums = [Float](repeating: 0, count: 3)
+        for index in 0..<x.count {
+            let channel = (index / 20) % 3
+            #expect(abs(product[index] - x.scalars[index] * scale.scalars[channel]) < 1e-6)
+            expectedSums[channel] += x.scalars[index]
+        }
+        expectClose(sums, expectedSums, rtol: 1e-5, atol: 1e-5, "per-channel sums")
+        #expect(collapseAxes([2, 3, 4, 5], [[2, 3, 4, 5], [1, 3, 1, 1]]).shape == [2, 3, 20])
+        checkGradients([x, scale]) { $0[0] * $0[1] + $0[1] }
+    }
+
     @Test func pointwiseFunctions() {
         let x = randomTensor([3, 5], seed: 4, scale: 2)
         let positive = randomTensor([3, 5], seed: 5) + 2

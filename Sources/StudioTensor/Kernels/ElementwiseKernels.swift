@@ -27,6 +27,33 @@ func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
     return strides
 }
 
+/// Merges adjacent axes along which every operand is either contiguous or broadcast the same way,
+/// so `[N, C, H, W]` against `[1, C, 1, 1]` becomes `[N, C, H*W]` against `[1, C, 1]`: the inner
+/// loop then runs over whole planes instead of single rows.
+func collapseAxes(_ outShape: [Int], _ operands: [[Int]]) -> (shape: [Int], operands: [[Int]]) {
+    let rank = outShape.count
+    let aligned = operands.map { shape in [Int](repeating: 1, count: rank - shape.count) + shape }
+    var shape = [Int]()
+    var result = [[Int]](repeating: [], count: operands.count)
+    for axis in 0..<rank {
+        let canMerge =
+            !shape.isEmpty
+            && aligned.indices.allSatisfy { index in
+                let previousBroadcast = result[index].last! == 1 && shape.last! != 1
+                let currentBroadcast = aligned[index][axis] == 1 && outShape[axis] != 1
+                return previousBroadcast == currentBroadcast
+            }
+        if canMerge {
+            shape[shape.count - 1] *= outShape[axis]
+            for index in aligned.indices { result[index][result[index].count - 1] *= aligned[index][axis] }
+        } else {
+            shape.append(outShape[axis])
+            for index in aligned.indices { result[index].append(aligned[index][axis]) }
+        }
+    }
+    return (shape, result)
+}
+
 /// `out[i] = op(a[ia], b[ib])` over `outShape` with broadcast strides.
 @inline(__always)
 func broadcastBinary(
@@ -57,7 +84,18 @@ func broadcastBinary(
         return
     }
     guard count > 0 else { return }
-    // General case: an odometer over all axes but the last, a strided loop along the last.
+    let collapsed = collapseAxes(outShape, [aShape, bShape])
+    broadcastBinaryStrided(a, collapsed.operands[0], b, collapsed.operands[1], out, collapsed.shape, op)
+}
+
+/// The general case of `broadcastBinary`: an odometer over all axes but the last, a strided loop
+/// along the last.
+@inline(__always)
+private func broadcastBinaryStrided(
+    _ a: UnsafePointer<Float>, _ aShape: [Int], _ b: UnsafePointer<Float>, _ bShape: [Int],
+    _ out: UnsafeMutablePointer<Float>, _ outShape: [Int], _ op: (Float, Float) -> Float
+) {
+    let count = outShape.reduce(1, *)
     let rank = outShape.count
     let aStrides = broadcastStrides(aShape, to: outShape)
     let bStrides = broadcastStrides(bShape, to: outShape)
@@ -119,6 +157,15 @@ func reduceToShape(
         out[0] = Float(sumDouble(input, count: count))
         return
     }
+    let collapsed = collapseAxes(inShape, [inShape, outShape])
+    reduceStrided(input, collapsed.shape, out, collapsed.operands[1])
+}
+
+/// The general case of `reduceToShape` on collapsed axes.
+private func reduceStrided(
+    _ input: UnsafePointer<Float>, _ inShape: [Int], _ out: UnsafeMutablePointer<Float>, _ outShape: [Int]
+) {
+    let count = inShape.reduce(1, *)
     let rank = inShape.count
     let strides = broadcastStrides(outShape, to: inShape)
     let inner = inShape[rank - 1]
@@ -129,9 +176,7 @@ func reduceToShape(
         for axis in 0..<(rank - 1) { offset += index[axis] * strides[axis] }
         let source = input + row * inner
         if innerStride == 0 {
-            var sum: Float = 0
-            for column in 0..<inner { sum += source[column] }
-            out[offset] += sum
+            out[offset] += Float(sumDouble(source, count: inner))
         } else {
             for column in 0..<inner { out[offset + column] += source[column] }
         }
