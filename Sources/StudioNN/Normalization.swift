@@ -44,18 +44,15 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
     }
 
     private func doTraining(_ x: Tensor) -> Tensor {
-        let mean = x.mean(alongAxes: [0, 2, 3])
-        let centered = x - mean
-        let variance = (centered * centered).mean(alongAxes: [0, 2, 3])
+        let (output, mean, variance) = x.batchNormalized(epsilon: epsilon)
         let perChannel = x.count / x.shape[1]
         let unbiased = Float(perChannel) / Float(max(perChannel - 1, 1))
         let channels = x.shape[1]
-        runningMean.value =
-            (runningMean.value * (1 - momentum) + mean.detached.reshaped([channels]) * momentum).detached
+        runningMean.value = (runningMean.value * (1 - momentum) + Tensor(shape: [channels], scalars: mean) * momentum).detached
         runningVariance.value =
-            (runningVariance.value * (1 - momentum) + variance.detached.reshaped([channels]) * (momentum * unbiased))
+            (runningVariance.value * (1 - momentum) + Tensor(shape: [channels], scalars: variance) * (momentum * unbiased))
             .detached
-        return centered / (variance + epsilon).sqrt()
+        return output
     }
 
     private func doInference(_ x: Tensor) -> Tensor {

@@ -63,6 +63,18 @@ struct OpsGradientTests {
         checkGradients([table]) { $0[0].gatherRows([4, 0, 4, 2]) }
     }
 
+    /// The fused batch norm: first-order pullback (fused kernel) and second-order (composed).
+    @Test func fusedBatchNorm() {
+        let x = randomTensor([3, 2, 3, 4], seed: 50, scale: 2)
+        checkGradients([x]) { $0[0].batchNormalized().output }
+        checkGradients([x], epsilon: 5e-3, rtol: 3e-2, atol: 3e-3) { values in
+            let tape = values[0].tape ?? Tape()
+            let input = values[0].tape == nil ? tape.watch(values[0]) : values[0]
+            let loss = (input.batchNormalized().output.tanh() * randomTensor([3, 2, 3, 4], seed: 51)).sum()
+            return tape.gradients(of: loss, withRespectTo: [input], createGraph: true)[0]
+        }
+    }
+
     @Test func matmulInAllTranspositions() {
         let a = randomTensor([3, 4], seed: 9)
         let b = randomTensor([4, 2], seed: 10)

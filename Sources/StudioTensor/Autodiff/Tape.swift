@@ -23,6 +23,8 @@ public final class Tape: @unchecked Sendable {
     }
 
     private(set) var nodes: [Node] = []
+    /// What pullbacks of operations that did not save their output receive as `output`.
+    static let placeholder = Tensor(shape: [0], storage: TensorStorage(uninitializedCount: 0))
     /// Operations are recorded only while this is true (it is false during a plain backward pass).
     public internal(set) var isRecording = true
 
@@ -39,7 +41,13 @@ public final class Tape: @unchecked Sendable {
     }
 
     /// Records an operation whose output is `value`, if any input is tracked on a recording tape.
-    public static func record(_ value: Tensor, inputs: [Tensor], pullback: @escaping Pullback) -> Tensor {
+    ///
+    /// Only operations whose pullback reads `output` set `savingOutput`; the others leave the tape
+    /// without a reference to their result, so it is freed as soon as the forward pass is done with
+    /// it (the pullback then receives an empty placeholder).
+    public static func record(
+        _ value: Tensor, inputs: [Tensor], savingOutput: Bool = false, pullback: @escaping Pullback
+    ) -> Tensor {
         var tape: Tape?
         for input in inputs where input.isTracked {
             if let existing = tape {
@@ -49,7 +57,8 @@ public final class Tape: @unchecked Sendable {
         }
         guard let tape else { return value }
         let indices = inputs.map { $0.isTracked ? $0.node : -1 }
-        tape.nodes.append(Node(inputs: indices, shape: value.shape, storage: value.storage, pullback: pullback))
+        tape.nodes.append(
+            Node(inputs: indices, shape: value.shape, storage: savingOutput ? value.storage : nil, pullback: pullback))
         return Tensor(shape: value.shape, storage: value.storage, tape: tape, node: tape.nodes.count - 1)
     }
 
@@ -85,7 +94,9 @@ public final class Tape: @unchecked Sendable {
             let inputs = nodes[index].inputs
             let needs = inputs.map { $0 >= 0 && wanted[$0] }
             guard needs.contains(true) else { continue }
-            let output = Tensor(shape: nodes[index].shape, storage: nodes[index].storage!, tape: self, node: index)
+            let output =
+                nodes[index].storage.map { Tensor(shape: nodes[index].shape, storage: $0, tape: self, node: index) }
+                ?? Tape.placeholder
             let inputGradients = pullback(gradient, output, needs)
             for (position, input) in inputs.enumerated() where needs[position] {
                 guard let contribution = inputGradients[position] else { continue }

@@ -75,6 +75,8 @@ extension Tensor {
     public static func - (a: Float, b: Tensor) -> Tensor { -b + a }
     /// A constant times a tensor.
     public static func * (a: Float, b: Tensor) -> Tensor { b * a }
+    /// A constant divided by a tensor.
+    public static func / (a: Float, b: Tensor) -> Tensor { Tensor(a) / b }
 
     /// Sums over the axes along which `shape` was broadcast to this tensor's shape (the pullback of
     /// broadcasting). `shape` must broadcast to `self.shape`.

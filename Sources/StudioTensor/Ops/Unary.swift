@@ -10,7 +10,7 @@ extension Tensor {
     /// `e^x`.
     public func exp() -> Tensor {
         let value = map { Foundation.exp($0) }
-        return Tape.record(value, inputs: [self]) { g, result, _ in [g * result] }
+        return Tape.record(value, inputs: [self], savingOutput: true) { g, result, _ in [g * result] }
     }
 
     /// Natural logarithm.
@@ -22,7 +22,7 @@ extension Tensor {
     /// Square root.
     public func sqrt() -> Tensor {
         let value = map { $0.squareRoot() }
-        return Tape.record(value, inputs: [self]) { g, result, _ in [g / (result * 2)] }
+        return Tape.record(value, inputs: [self], savingOutput: true) { g, result, _ in [g / (result * 2)] }
     }
 
     /// `x * x`.
@@ -43,13 +43,13 @@ extension Tensor {
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
         let value = map { Foundation.tanh($0) }
-        return Tape.record(value, inputs: [self]) { g, result, _ in [g * (1 - result * result)] }
+        return Tape.record(value, inputs: [self], savingOutput: true) { g, result, _ in [g * (1 - result * result)] }
     }
 
     /// The logistic function `1 / (1 + e^-x)`.
     public func sigmoid() -> Tensor {
         let value = map { 1 / (1 + Foundation.exp(-$0)) }
-        return Tape.record(value, inputs: [self]) { g, result, _ in [g * result * (1 - result)] }
+        return Tape.record(value, inputs: [self], savingOutput: true) { g, result, _ in [g * result * (1 - result)] }
     }
 
     /// `log(1 + e^x)`, computed without overflow.
