@@ -16,16 +16,20 @@ extension Tensor {
     /// Elementwise sum with numpy broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let value = binary(a, b, "+") { $0 + $1 }
+        // Capture the shapes only: the pullback needs no values, and holding the inputs would keep
+        // every residual branch's activations alive until the backward pass.
+        let (aShape, bShape) = (a.shape, b.shape)
         return Tape.record(value, inputs: [a, b]) { g, _, needs in
-            [needs[0] ? g.sum(toShape: a.shape) : nil, needs[1] ? g.sum(toShape: b.shape) : nil]
+            [needs[0] ? g.sum(toShape: aShape) : nil, needs[1] ? g.sum(toShape: bShape) : nil]
         }
     }
 
     /// Elementwise difference with numpy broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let value = binary(a, b, "-") { $0 - $1 }
+        let (aShape, bShape) = (a.shape, b.shape)
         return Tape.record(value, inputs: [a, b]) { g, _, needs in
-            [needs[0] ? g.sum(toShape: a.shape) : nil, needs[1] ? (-g).sum(toShape: b.shape) : nil]
+            [needs[0] ? g.sum(toShape: aShape) : nil, needs[1] ? (-g).sum(toShape: bShape) : nil]
         }
     }
 

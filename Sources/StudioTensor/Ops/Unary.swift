@@ -31,13 +31,18 @@ extension Tensor {
     /// `max(x, 0)`. Its derivative is a constant mask, so second derivatives are zero.
     public func relu() -> Tensor {
         let value = map { $0 > 0 ? $0 : 0 }
-        return Tape.record(value, inputs: [self]) { g, _, _ in [g * self.detached.map { $0 > 0 ? 1 : 0 }] }
+        // The mask comes from the output (y > 0 exactly where x > 0), which the next layer usually
+        // saves anyway, so the input need not be kept.
+        return Tape.record(value, inputs: [self], savingOutput: true) { g, y, _ in [g * y.detached.map { $0 > 0 ? 1 : 0 }] }
     }
 
     /// `x` for positive `x`, `slope * x` otherwise.
     public func leakyRelu(slope: Float = 0.2) -> Tensor {
         let value = map { $0 > 0 ? $0 : slope * $0 }
-        return Tape.record(value, inputs: [self]) { g, _, _ in [g * self.detached.map { $0 > 0 ? 1 : slope }] }
+        precondition(slope > 0, "leakyRelu: slope \(slope) must be > 0 (the mask is read from the output)")
+        return Tape.record(value, inputs: [self], savingOutput: true) { g, y, _ in
+            [g * y.detached.map { $0 > 0 ? 1 : slope }]
+        }
     }
 
     /// Hyperbolic tangent.
