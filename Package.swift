@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "StudioAudio", dependencies: ["StudioSupport", "CFFTW", "CSndFile", "CSampleRate"]),
         .target(name: "StudioImage", dependencies: ["StudioSupport", "CPNG"]),
         .target(name: "StudioTensor", dependencies: ["StudioSupport", "CBLAS", "CSystem"]),
+        .target(name: "StudioCorpus", dependencies: ["StudioAudio", "StudioSupport"]),
         .target(name: "StudioNN", dependencies: ["StudioTensor", "StudioSupport"]),
         .target(name: "StudioOptimizers", dependencies: ["StudioNN", "StudioTensor"]),
         .target(name: "StudioModels", dependencies: ["StudioNN", "StudioTensor", "StudioSupport"]),
@@ -43,7 +44,7 @@ let package = Package(
         .target(
             name: "StudioPipelines",
             dependencies: [
-                "StudioSupport", "StudioAudio", "StudioImage", "CBLAS", "CFFTW", "CSndFile", "CSampleRate", "CPNG",
+                "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "CBLAS", "CFFTW", "CSndFile", "CSampleRate", "CPNG",
             ]
         ),
 
@@ -51,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "studio",
             dependencies: [
-                "StudioPipelines",
+                "StudioPipelines", "StudioCorpus", "StudioSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +66,7 @@ let package = Package(
         // MARK: - Tests (one target per library; files mirror sources)
         .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),
         .testTarget(name: "StudioImageTests", dependencies: ["StudioImage"]),
+        .testTarget(name: "StudioCorpusTests", dependencies: ["StudioCorpus", "StudioAudio"]),
         .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
         .testTarget(
             name: "StudioNNTests", dependencies: ["StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
