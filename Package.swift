@@ -28,13 +28,14 @@ let package = Package(
             name: "CSampleRate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CSystem"),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: - Libraries
         .target(name: "StudioSupport"),
         .target(name: "StudioAudio", dependencies: ["StudioSupport", "CFFTW", "CSndFile", "CSampleRate"]),
         .target(name: "StudioImage", dependencies: ["StudioSupport", "CPNG"]),
         .target(name: "StudioTensor", dependencies: ["StudioSupport", "CBLAS", "CSystem"]),
-        .target(name: "StudioCorpus", dependencies: ["StudioAudio", "StudioSupport"]),
+        .target(name: "StudioCorpus", dependencies: ["StudioAudio", "StudioImage", "StudioSupport", "CZlib"]),
         .target(name: "StudioNN", dependencies: ["StudioTensor", "StudioSupport"]),
         .target(name: "StudioOptimizers", dependencies: ["StudioNN", "StudioTensor"]),
         .target(name: "StudioModels", dependencies: ["StudioNN", "StudioTensor", "StudioSupport"]),
@@ -66,7 +67,7 @@ let package = Package(
         // MARK: - Tests (one target per library; files mirror sources)
         .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),
         .testTarget(name: "StudioImageTests", dependencies: ["StudioImage"]),
-        .testTarget(name: "StudioCorpusTests", dependencies: ["StudioCorpus", "StudioAudio"]),
+        .testTarget(name: "StudioCorpusTests", dependencies: ["StudioCorpus", "StudioAudio", "StudioImage"]),
         .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
         .testTarget(
             name: "StudioNNTests", dependencies: ["StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),

@@ -10,6 +10,8 @@ packages=(
     libsndfile1-dev   # reading and writing WAV / FLAC / OGG / MP3
     libsamplerate0-dev  # band-limited resampling
     libpng-dev        # PNG pictures
+    zlib1g-dev        # gzip-compressed IDX image files
+    dataset-fashion-mnist  # image mode's default dataset (/usr/share/datasets/fashion-mnist)
     sox               # test fixtures (stereo, 24-bit, 8 kHz files)
     lame              # test fixture: an MP3 file
 )

@@ -43,7 +43,9 @@ public final class ProbeGANStep {
     }
 
     /// One discriminator step on a real batch (labels must be seen classes).
-    public func discriminatorStep(real: Tensor, realLabels: [Int], using random: inout SplitMix64) throws -> DiscriminatorLosses {
+    public func discriminatorStep(real: Tensor, realLabels: [Int], using random: inout SplitMix64) throws
+        -> DiscriminatorLosses
+    {
         let batch = real.shape[0]
         let z = Tensor.randomNormal([batch, generator.latentFeatures], using: &random)
         let fakeLabels = (0..<batch).map { _ in Int(random.next() % UInt64(classCount)) }
@@ -52,10 +54,12 @@ public final class ProbeGANStep {
         let tape = Tape()
         let parameters = discriminator.watch(on: tape)
         let both = Tensor.concatenate([real, fake], axis: 0)
-        let (conditional, unconditional) = discriminator.heads(discriminator.features(both), labels: realLabels + fakeLabels)
+        let (conditional, unconditional) = discriminator.heads(
+            discriminator.features(both), labels: realLabels + fakeLabels)
         let fakeSeen = fakeLabels.map { seenClasses.contains($0) ? Float(1) : 0 }
         let hinge = ProbeGANLosses.conditionalHinge(
-            real: conditional.slice(axis: 0, 0..<batch), fake: conditional.slice(axis: 0, batch..<(2 * batch)), fakeSeen: fakeSeen)
+            real: conditional.slice(axis: 0, 0..<batch), fake: conditional.slice(axis: 0, batch..<(2 * batch)),
+            fakeSeen: fakeSeen)
         let wasserstein = ProbeGANLosses.wassersteinCritic(
             real: unconditional.slice(axis: 0, 0..<batch), fake: unconditional.slice(axis: 0, batch..<(2 * batch)))
         let epsilon = Tensor.randomUniform([batch, 1, 1, 1], using: &random)
@@ -66,7 +70,8 @@ public final class ProbeGANStep {
         let total = hinge + wasserstein + penalty * penaltyWeight
         let gradients = tape.gradients(of: total, withRespectTo: parameters)
         try discriminatorOptimizer.update(discriminator.trainableParameters, gradients: gradients)
-        return DiscriminatorLosses(hinge: hinge.scalar, wasserstein: wasserstein.scalar, penalty: penalty.scalar, total: total.scalar)
+        return DiscriminatorLosses(
+            hinge: hinge.scalar, wasserstein: wasserstein.scalar, penalty: penalty.scalar, total: total.scalar)
     }
 
     /// One generator step; returns the total generator loss.

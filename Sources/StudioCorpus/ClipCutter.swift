@@ -23,8 +23,12 @@ public enum ClipCutter {
         if Double(samples.count) <= 1.5 * Double(length) {
             if samples.count < length {
                 let before = (length - samples.count) / 2
-                windows.append((0, [Float](repeating: 0, count: before) + samples
-                    + [Float](repeating: 0, count: length - samples.count - before)))
+                windows.append(
+                    (
+                        0,
+                        [Float](repeating: 0, count: before) + samples
+                            + [Float](repeating: 0, count: length - samples.count - before)
+                    ))
             } else {
                 windows.append(loudestWindow(samples, length: length))
             }
@@ -55,7 +59,8 @@ public enum ClipCutter {
         var prefix = [Double](repeating: 0, count: samples.count + 1)
         for index in samples.indices { prefix[index + 1] = prefix[index] + Double(samples[index] * samples[index]) }
         var best = 0
-        for start in 0...(samples.count - length) where prefix[start + length] - prefix[start] > prefix[best + length] - prefix[best] {
+        for start in 0...(samples.count - length)
+        where prefix[start + length] - prefix[start] > prefix[best + length] - prefix[best] {
             best = start
         }
         return (best, Array(samples[best..<(best + length)]))

@@ -69,12 +69,14 @@ public struct Corpus: Sendable {
         let root = URL(fileURLWithPath: folder)
         let splitFolders = CorpusSplit.allCases.filter { split in
             var directory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: root.appendingPathComponent(split.rawValue).path, isDirectory: &directory)
+            return FileManager.default.fileExists(
+                atPath: root.appendingPathComponent(split.rawValue).path, isDirectory: &directory)
                 && directory.boolValue
         }
         var items = [CorpusItem]()
         let layers: [(CorpusSplit, URL)] =
-            splitFolders.isEmpty ? [(.train, root)] : splitFolders.map { ($0, root.appendingPathComponent($0.rawValue)) }
+            splitFolders.isEmpty
+            ? [(.train, root)] : splitFolders.map { ($0, root.appendingPathComponent($0.rawValue)) }
         for (split, base) in layers {
             for className in try subfolders(of: base) {
                 let classFolder = base.appendingPathComponent(className)
@@ -82,7 +84,8 @@ public struct Corpus: Sendable {
                 if files.isEmpty { throw CorpusError.emptyClass(name: className, path: classFolder.path) }
                 for file in files {
                     let name = file.deletingPathExtension().lastPathComponent
-                    let speaker = name.components(separatedBy: "__").count > 1 ? name.components(separatedBy: "__")[0] : className
+                    let speaker =
+                        name.components(separatedBy: "__").count > 1 ? name.components(separatedBy: "__")[0] : className
                     items.append(CorpusItem(path: file.path, className: className, speaker: speaker, split: split))
                 }
             }
@@ -98,12 +101,15 @@ public struct Corpus: Sendable {
             throw CorpusError.folderNotFound(path: manifest)
         }
         let lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard let header = lines.first else { throw CorpusError.badManifest(path: manifest, line: 1, reason: "empty file") }
+        guard let header = lines.first else {
+            throw CorpusError.badManifest(path: manifest, line: 1, reason: "empty file")
+        }
         let columns = parseCSVLine(header)
         guard let pathColumn = columns.firstIndex(of: "path"), let classColumn = columns.firstIndex(of: "class"),
             let speakerColumn = columns.firstIndex(of: "speaker")
         else {
-            throw CorpusError.badManifest(path: manifest, line: 1, reason: "header \(columns) lacks path, class or speaker")
+            throw CorpusError.badManifest(
+                path: manifest, line: 1, reason: "header \(columns) lacks path, class or speaker")
         }
         let splitColumn = columns.firstIndex(of: "split")
         let base = URL(fileURLWithPath: manifest).deletingLastPathComponent()
@@ -111,17 +117,22 @@ public struct Corpus: Sendable {
         for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             let fields = parseCSVLine(line)
             guard fields.count == columns.count else {
-                throw CorpusError.badManifest(path: manifest, line: index + 1, reason: "\(fields.count) fields, header has \(columns.count)")
+                throw CorpusError.badManifest(
+                    path: manifest, line: index + 1, reason: "\(fields.count) fields, header has \(columns.count)")
             }
             var split = CorpusSplit.train
             if let splitColumn {
                 guard let parsed = CorpusSplit(rawValue: fields[splitColumn]) else {
-                    throw CorpusError.badManifest(path: manifest, line: index + 1, reason: "split '\(fields[splitColumn])' is not train or test")
+                    throw CorpusError.badManifest(
+                        path: manifest, line: index + 1, reason: "split '\(fields[splitColumn])' is not train or test")
                 }
                 split = parsed
             }
-            let path = fields[pathColumn].hasPrefix("/") ? fields[pathColumn] : base.appendingPathComponent(fields[pathColumn]).path
-            items.append(CorpusItem(path: path, className: fields[classColumn], speaker: fields[speakerColumn], split: split))
+            let path =
+                fields[pathColumn].hasPrefix("/")
+                ? fields[pathColumn] : base.appendingPathComponent(fields[pathColumn]).path
+            items.append(
+                CorpusItem(path: path, className: fields[classColumn], speaker: fields[speakerColumn], split: split))
         }
         guard !items.isEmpty else { throw CorpusError.badManifest(path: manifest, line: 2, reason: "no rows") }
         return Corpus(root: base.path, items: items)
@@ -132,7 +143,8 @@ public struct Corpus: Sendable {
         return names.filter { name in
             var directory: ObjCBool = false
             return !name.hasPrefix(".")
-                && FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &directory)
+                && FileManager.default.fileExists(
+                    atPath: url.appendingPathComponent(name).path, isDirectory: &directory)
                 && directory.boolValue
         }.sorted()
     }
@@ -157,7 +169,12 @@ func parseCSVLine(_ line: String) -> [String] {
         if quoted {
             if character == "\"" {
                 if let next = iterator.next() {
-                    if next == "\"" { current.append("\"") } else { quoted = false; pending = next }
+                    if next == "\"" {
+                        current.append("\"")
+                    } else {
+                        quoted = false
+                        pending = next
+                    }
                 } else {
                     quoted = false
                 }

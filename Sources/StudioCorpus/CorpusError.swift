@@ -19,17 +19,21 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .folderNotFound(let path):
-            return "\(path): no such folder; give a folder with one sub-folder per class (optionally under train/ and test/)"
+            return
+                "\(path): no such folder; give a folder with one sub-folder per class (optionally under train/ and test/)"
         case .noClasses(let path):
-            return "\(path): no class folders with audio found; expected \(path)/CLASS/*.wav (or train/CLASS, test/CLASS)"
+            return
+                "\(path): no class folders with audio found; expected \(path)/CLASS/*.wav (or train/CLASS, test/CLASS)"
         case .emptyClass(let name, let path):
             return "class '\(name)' (\(path)) holds no audio files; add clips or remove the folder"
         case .unknownClasses(let names, let available):
-            return "unknown class name(s) \(names.joined(separator: ", ")); this corpus has: \(available.joined(separator: ", "))"
+            return
+                "unknown class name(s) \(names.joined(separator: ", ")); this corpus has: \(available.joined(separator: ", "))"
         case .badManifest(let path, let line, let reason):
             return "\(path):\(line): \(reason); the manifest needs path, class and speaker columns"
         case .nothingLeft(let unseen):
-            return "removing the unseen class(es) \(unseen.joined(separator: ", ")) and their speakers left no training data"
+            return
+                "removing the unseen class(es) \(unseen.joined(separator: ", ")) and their speakers left no training data"
         case .buildFailed(let step, let reason):
             return "building the default corpus failed at \(step): \(reason)"
         }

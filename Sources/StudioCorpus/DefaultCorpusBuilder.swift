@@ -71,10 +71,17 @@ public struct DefaultCorpusBuilder: Sendable {
         var tasks = [(path: String, speech: Bool, maximumWindows: Int?)]()
         for source in sources {
             var files = Set(source.patterns.flatMap { FileGlob.files(under: root, matching: $0) }).sorted()
-            files = files.filter { Corpus.audioExtensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
+            files = files.filter {
+                Corpus.audioExtensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased())
+            }
             if source.exclude == "QABCS_ALLOW" {
-                files = files.filter { DefaultCorpusSources.qabcsAllowed.contains(URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent) }
-            } else if let exclude = source.exclude, let regex = try? NSRegularExpression(pattern: exclude, options: .caseInsensitive) {
+                files = files.filter {
+                    DefaultCorpusSources.qabcsAllowed.contains(
+                        URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent)
+                }
+            } else if let exclude = source.exclude,
+                let regex = try? NSRegularExpression(pattern: exclude, options: .caseInsensitive)
+            {
                 files = files.filter { regex.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) == nil }
             }
             guard !files.isEmpty else { continue }
@@ -131,7 +138,8 @@ public struct DefaultCorpusBuilder: Sendable {
                 if className == "nonhuman" {
                     let stem = URL(fileURLWithPath: clip.path).deletingPathExtension().lastPathComponent
                         .replacingOccurrences(of: "[-_ ]?[0-9]+$", with: "", options: .regularExpression)
-                    split = UInt64(TargetAbsence.fnv1a64(source.speaker + "/" + stem), radix: 16)! % 5 == 0 ? .test : .train
+                    split =
+                        UInt64(TargetAbsence.fnv1a64(source.speaker + "/" + stem), radix: 16)! % 5 == 0 ? .test : .train
                 } else {
                     split = source.heldOut ? .test : .train
                 }
@@ -145,8 +153,10 @@ public struct DefaultCorpusBuilder: Sendable {
                 let relativeSource = clip.path.replacingOccurrences(of: root + "/", with: "")
                 rows.append(
                     [
-                        split.rawValue, className, source.speaker, "real", source.package, "\"\(source.licence)\"", relativeSource,
-                        String(format: "%.3f", Double(clip.offset) / 16_000), clip.medianF0.map { String(format: "%.1f", $0) } ?? "",
+                        split.rawValue, className, source.speaker, "real", source.package, "\"\(source.licence)\"",
+                        relativeSource,
+                        String(format: "%.3f", Double(clip.offset) / 16_000),
+                        clip.medianF0.map { String(format: "%.1f", $0) } ?? "",
                         String(format: "%.2f", clip.voicedFraction), checksum,
                     ].joined(separator: ","))
                 items.append(CorpusItem(path: file.path, className: className, speaker: source.speaker, split: split))
@@ -193,10 +203,12 @@ public struct DefaultCorpusBuilder: Sendable {
             guard let deb = files.sorted().last(where: { $0.hasPrefix(package + "_") && $0.hasSuffix(".deb") }) else {
                 throw CorpusError.buildFailed(step: "unpacking \(package)", reason: "no .deb in \(debs.path)")
             }
-            guard try run("/usr/bin/dpkg-deb", ["-x", debs.appendingPathComponent(deb).path, root.path], in: debs) == 0 else {
+            guard try run("/usr/bin/dpkg-deb", ["-x", debs.appendingPathComponent(deb).path, root.path], in: debs) == 0
+            else {
                 throw CorpusError.buildFailed(step: "unpacking \(package)", reason: "dpkg-deb -x failed on \(deb)")
             }
-            FileManager.default.createFile(atPath: root.appendingPathComponent(".done.\(package)").path, contents: Data())
+            FileManager.default.createFile(
+                atPath: root.appendingPathComponent(".done.\(package)").path, contents: Data())
         }
     }
 
@@ -223,14 +235,19 @@ public struct DefaultCorpusBuilder: Sendable {
             let task = tasks[index]
             var clips = [CutClip]()
             if let signal = try? AudioFile.read(task.path, sampleRate: 16_000, quality: .medium) {
-                for clip in ClipCutter.clips(from: signal.samples, length: length, speech: task.speech, maximumWindows: task.maximumWindows) {
+                for clip in ClipCutter.clips(
+                    from: signal.samples, length: length, speech: task.speech, maximumWindows: task.maximumWindows)
+                {
                     var f0: Float?
                     var voiced: Float = 0
                     if task.speech {
                         (f0, voiced) = PitchEstimator.summary(clip.samples)
                         if voiced < 0.1 { continue }
                     }
-                    clips.append(CutClip(path: task.path, offset: clip.offset, samples: clip.samples, medianF0: f0, voicedFraction: voiced))
+                    clips.append(
+                        CutClip(
+                            path: task.path, offset: clip.offset, samples: clip.samples, medianF0: f0,
+                            voicedFraction: voiced))
                 }
             }
             lock.lock()
@@ -267,7 +284,9 @@ public struct DefaultCorpusBuilder: Sendable {
         for key in bySpeaker.keys.sorted() {
             let parts = key.split(separator: "|").map(String.init)
             let source = sources.first { $0.speaker == parts[2] }
-            lines.append("| \(parts[0]) | \(parts[1]) | \(parts[2]) | \(bySpeaker[key]!.count) | \(source?.package ?? "") | \(source?.licence ?? "") |")
+            lines.append(
+                "| \(parts[0]) | \(parts[1]) | \(parts[2]) | \(bySpeaker[key]!.count) | \(source?.package ?? "") | \(source?.licence ?? "") |"
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -16,7 +16,9 @@ public enum PitchEstimator {
         let span = window + maximumLag + 1
         guard samples.count > span else { return ([], 0) }
         let starts = Array(stride(from: 0, to: samples.count - span, by: hop))
-        let energies = starts.map { start in (0..<window).reduce(Float(0)) { $0 + samples[start + $1] * samples[start + $1] } }
+        let energies = starts.map { start in
+            (0..<window).reduce(Float(0)) { $0 + samples[start + $1] * samples[start + $1] }
+        }
         let loudest = energies.max() ?? 0
         var result = [Float?]()
         var difference = [Float](repeating: 0, count: maximumLag + 1)

@@ -13,7 +13,9 @@ public final class ConvolutionalClassifier: Module, @unchecked Sendable {
     public init(inputChannels: Int, classCount: Int, widths: [Int] = [32, 64, 128], using generator: inout SplitMix64) {
         let channels = [inputChannels] + widths
         convolutions = (0..<widths.count).map {
-            Conv2d(inputChannels: channels[$0], outputChannels: channels[$0 + 1], kernelSize: 3, padding: 1, using: &generator)
+            Conv2d(
+                inputChannels: channels[$0], outputChannels: channels[$0 + 1], kernelSize: 3, padding: 1,
+                using: &generator)
         }
         norms = widths.map { BatchNorm2d(channels: $0) }
         head = Linear(inputFeatures: widths[widths.count - 1], outputFeatures: classCount, using: &generator)

@@ -11,12 +11,16 @@ public final class DiscriminatorBlock: Module, @unchecked Sendable {
     let downsamples: Bool
     let preactivates: Bool
 
-    init(inputChannels: Int, outputChannels: Int, downsamples: Bool, preactivates: Bool, using generator: inout SplitMix64) {
+    init(
+        inputChannels: Int, outputChannels: Int, downsamples: Bool, preactivates: Bool,
+        using generator: inout SplitMix64
+    ) {
         conv1 = Conv2d(
             inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, padding: 1, spectralNorm: true,
             using: &generator)
         conv2 = Conv2d(
-            inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3, padding: 1, spectralNorm: true,
+            inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3, padding: 1,
+            spectralNorm: true,
             using: &generator)
         shortcut =
             inputChannels != outputChannels || downsamples
@@ -59,8 +63,12 @@ public final class Discriminator: Module, @unchecked Sendable {
     let unconditionalLinear: Linear
 
     /// A discriminator for `inputChannels`-channel images with the given block widths and downsampling.
-    public init(classCount: Int, inputChannels: Int, widths: [Int], downsamples: [Bool], using generator: inout SplitMix64) {
-        precondition(widths.count == downsamples.count, "Discriminator: \(widths.count) widths, \(downsamples.count) downsampling flags")
+    public init(
+        classCount: Int, inputChannels: Int, widths: [Int], downsamples: [Bool], using generator: inout SplitMix64
+    ) {
+        precondition(
+            widths.count == downsamples.count,
+            "Discriminator: \(widths.count) widths, \(downsamples.count) downsampling flags")
         let channels = [inputChannels] + widths
         blocks = (0..<widths.count).map { index in
             DiscriminatorBlock(
@@ -100,7 +108,9 @@ public final class Discriminator: Module, @unchecked Sendable {
     /// `D_c(phi, y) = w . phi + b + <embed(y), phi>` and `D_u(phi) = v . phi + c`, each `[N]`.
     public func heads(_ phi: Tensor, labels: [Int]) -> (conditional: Tensor, unconditional: Tensor) {
         let batch = phi.shape[0]
-        let conditional = projectionLinear(phi).reshaped([batch]) + (projectionEmbedding(labels) * phi).sum(alongAxes: [1]).reshaped([batch])
+        let conditional =
+            projectionLinear(phi).reshaped([batch])
+            + (projectionEmbedding(labels) * phi).sum(alongAxes: [1]).reshaped([batch])
         return (conditional, unconditional(phi))
     }
 

@@ -11,12 +11,16 @@ public final class GeneratorBlock: Module, @unchecked Sendable {
     let conv2: Conv2d
     let shortcut: Conv2d
 
-    init(inputChannels: Int, outputChannels: Int, conditionFeatures: Int, spectralNorm: Bool, using generator: inout SplitMix64) {
+    init(
+        inputChannels: Int, outputChannels: Int, conditionFeatures: Int, spectralNorm: Bool,
+        using generator: inout SplitMix64
+    ) {
         norm1 = ConditionalBatchNorm2d(channels: inputChannels, conditionFeatures: conditionFeatures, using: &generator)
         conv1 = Conv2d(
             inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, padding: 1,
             spectralNorm: spectralNorm, using: &generator)
-        norm2 = ConditionalBatchNorm2d(channels: outputChannels, conditionFeatures: conditionFeatures, using: &generator)
+        norm2 = ConditionalBatchNorm2d(
+            channels: outputChannels, conditionFeatures: conditionFeatures, using: &generator)
         conv2 = Conv2d(
             inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3, padding: 1,
             spectralNorm: spectralNorm, using: &generator)
@@ -65,13 +69,16 @@ public final class Generator: Module, @unchecked Sendable {
         resolution = 4 << (widths.count - 1)
         baseChannels = widths[0]
         embedding = Embedding(count: classCount, dimension: embeddingFeatures, using: &generator)
-        input = Linear(inputFeatures: latentFeatures, outputFeatures: 16 * widths[0], spectralNorm: spectralNorm, using: &generator)
+        input = Linear(
+            inputFeatures: latentFeatures, outputFeatures: 16 * widths[0], spectralNorm: spectralNorm, using: &generator
+        )
         var blocks = [GeneratorBlock]()
         for index in 0..<(widths.count - 1) {
             blocks.append(
                 GeneratorBlock(
                     inputChannels: widths[index], outputChannels: widths[index + 1],
-                    conditionFeatures: latentFeatures + embeddingFeatures, spectralNorm: spectralNorm, using: &generator))
+                    conditionFeatures: latentFeatures + embeddingFeatures, spectralNorm: spectralNorm, using: &generator
+                ))
         }
         self.blocks = blocks
         finalNorm = BatchNorm2d(channels: widths[widths.count - 1])

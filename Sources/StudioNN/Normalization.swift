@@ -48,9 +48,11 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
         let perChannel = x.count / x.shape[1]
         let unbiased = Float(perChannel) / Float(max(perChannel - 1, 1))
         let channels = x.shape[1]
-        runningMean.value = (runningMean.value * (1 - momentum) + Tensor(shape: [channels], scalars: mean) * momentum).detached
+        runningMean.value =
+            (runningMean.value * (1 - momentum) + Tensor(shape: [channels], scalars: mean) * momentum).detached
         runningVariance.value =
-            (runningVariance.value * (1 - momentum) + Tensor(shape: [channels], scalars: variance) * (momentum * unbiased))
+            (runningVariance.value * (1 - momentum) + Tensor(shape: [channels], scalars: variance)
+            * (momentum * unbiased))
             .detached
         return output
     }

@@ -38,12 +38,15 @@ public enum CorpusPipelines {
         let corpus = try Corpus.load(folder: folder)
         var seconds = 0.0
         for item in corpus.items {
-            if let info = try? AudioFile.readMono(item.path).info { seconds += Double(info.frameCount) / Double(info.sampleRate) }
+            if let info = try? AudioFile.readMono(item.path).info {
+                seconds += Double(info.frameCount) / Double(info.sampleRate)
+            }
         }
         let classes = corpus.classNames.map { name -> CorpusSummary.ClassEntry in
             let items = corpus.items.filter { $0.className == name }
             return CorpusSummary.ClassEntry(
-                name: name, train: items.filter { $0.split == .train }.count, test: items.filter { $0.split == .test }.count,
+                name: name, train: items.filter { $0.split == .train }.count,
+                test: items.filter { $0.split == .test }.count,
                 speakers: Array(Set(items.map(\.speaker))).sorted())
         }
         if let examplesPNG {
@@ -60,7 +63,8 @@ public enum CorpusPipelines {
             for strip in strips { values += strip.values + [Float](repeating: -100, count: bands) }
             let joined = Spectrogram(binCount: bands, frameCount: values.count / bands, values: values)
             try SpectrogramPicture.write(
-                decibels: joined, frontend: frontend, to: examplesPNG, title: corpus.classNames.joined(separator: " | "))
+                decibels: joined, frontend: frontend, to: examplesPNG, title: corpus.classNames.joined(separator: " | ")
+            )
         }
         return CorpusSummary(root: folder, itemCount: corpus.items.count, totalSeconds: seconds, classes: classes)
     }
@@ -69,7 +73,8 @@ public enum CorpusPipelines {
     public static func check(
         path: String, minimumClips: Int, progress: @escaping @Sendable (Int, Int) -> Void
     ) throws -> CorpusCheckReport {
-        let corpus = path.lowercased().hasSuffix(".csv") ? try Corpus.load(manifest: path) : try Corpus.load(folder: path)
+        let corpus =
+            path.lowercased().hasSuffix(".csv") ? try Corpus.load(manifest: path) : try Corpus.load(folder: path)
         let lock = NSLock()
         nonisolated(unsafe) var problems = [String]()
         nonisolated(unsafe) var fingerprints = [String: [String]]()
@@ -81,9 +86,17 @@ public enum CorpusPipelines {
             var fingerprint: String?
             do {
                 let (signal, info) = try AudioFile.readMono(item.path)
-                if info.sampleRate < 16_000 { found.append("\(item.path): \(info.sampleRate) Hz is below the 16 kHz working rate (it will be upsampled; high frequencies are missing)") }
-                if signal.duration < 0.25 { found.append("\(item.path): only \(String(format: "%.2f", signal.duration)) s long") }
-                fingerprint = "\(signal.samples.count):" + signal.samples.prefix(4096).map { String($0.bitPattern, radix: 16) }.joined()
+                if info.sampleRate < 16_000 {
+                    found.append(
+                        "\(item.path): \(info.sampleRate) Hz is below the 16 kHz working rate (it will be upsampled; high frequencies are missing)"
+                    )
+                }
+                if signal.duration < 0.25 {
+                    found.append("\(item.path): only \(String(format: "%.2f", signal.duration)) s long")
+                }
+                fingerprint =
+                    "\(signal.samples.count):"
+                    + signal.samples.prefix(4096).map { String($0.bitPattern, radix: 16) }.joined()
             } catch {
                 found.append("\(error)")
             }

@@ -28,7 +28,10 @@ public final class ProgressBar: @unchecked Sendable {
         let width = 30
         let filled = width * percent / 100
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let line = String(format: "%@ [%@] %3d%% %d/%d, %.0fs elapsed, ETA %.0fs", title, bar, percent, done, total, elapsed, remaining)
-        FileHandle.standardError.write(Data(((interactive ? "\r" : "") + line + (interactive && done < total ? "" : "\n")).utf8))
+        let line = String(
+            format: "%@ [%@] %3d%% %d/%d, %.0fs elapsed, ETA %.0fs", title, bar, percent, done, total, elapsed,
+            remaining)
+        FileHandle.standardError.write(
+            Data(((interactive ? "\r" : "") + line + (interactive && done < total ? "" : "\n")).utf8))
     }
 }

@@ -12,7 +12,8 @@ func makeCorpus(_ layout: [String: [String]], splits: Bool = true) throws -> URL
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         for name in names {
             let tone = (0..<1600).map { Float(sin(Double($0) * 0.1)) * 0.3 }
-            try AudioFile.write(AudioSignal(samples: tone, sampleRate: 16_000), to: url.appendingPathComponent(name).path)
+            try AudioFile.write(
+                AudioSignal(samples: tone, sampleRate: 16_000), to: url.appendingPathComponent(name).path)
         }
     }
     return root
@@ -39,7 +40,8 @@ struct CorpusTests {
     /// nor anything from the test split.
     @Test func realDataSetRemovesUnseenClassesAndTheirSpeakers() throws {
         let root = try makeCorpus([
-            "train/men": ["alice__0.wav", "bob__0.wav", "carol__9.wav"], "train/women": ["carol__0.wav", "dana__0.wav"],
+            "train/men": ["alice__0.wav", "bob__0.wav", "carol__9.wav"],
+            "train/women": ["carol__0.wav", "dana__0.wav"],
             "test/men": ["erik__0.wav"], "train/nonhuman": ["dog.wav", "cat.wav"],
         ])
         defer { try? FileManager.default.removeItem(at: root) }
@@ -60,11 +62,13 @@ struct CorpusTests {
     }
 
     @Test func manifestCSVAndItsErrors() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("studio-manifest-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "studio-manifest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = folder.appendingPathComponent("good.csv").path
-        try "path,class,speaker,split\na.wav,men,\"Smith, J\",train\n/abs/b.wav,women,ann,test\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try "path,class,speaker,split\na.wav,men,\"Smith, J\",train\n/abs/b.wav,women,ann,test\n".write(
+            toFile: good, atomically: true, encoding: .utf8)
         let corpus = try Corpus.load(manifest: good)
         #expect(corpus.items.map(\.speaker) == ["Smith, J", "ann"])
         #expect(corpus.items[0].path == folder.appendingPathComponent("a.wav").path)
@@ -73,7 +77,8 @@ struct CorpusTests {
         try "file,label\nx.wav,men\n".write(toFile: bad, atomically: true, encoding: .utf8)
         #expect(throws: CorpusError.self) { try Corpus.load(manifest: bad) }
         let badSplit = folder.appendingPathComponent("split.csv").path
-        try "path,class,speaker,split\nx.wav,men,a,validation\n".write(toFile: badSplit, atomically: true, encoding: .utf8)
+        try "path,class,speaker,split\nx.wav,men,a,validation\n".write(
+            toFile: badSplit, atomically: true, encoding: .utf8)
         let error = try #require(throws: CorpusError.self) { try Corpus.load(manifest: badSplit) }
         #expect(error.description.contains("split.csv:2"))
     }
@@ -83,17 +88,22 @@ struct CorpusTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let error = try #require(throws: CorpusError.self) { try Corpus.load(folder: root.path) }
         #expect(error == .emptyClass(name: "women", path: root.appendingPathComponent("women").path))
-        #expect(throws: CorpusError.folderNotFound(path: "/no/such/corpus")) { try Corpus.load(folder: "/no/such/corpus") }
+        #expect(throws: CorpusError.folderNotFound(path: "/no/such/corpus")) {
+            try Corpus.load(folder: "/no/such/corpus")
+        }
         let textOnly = try makeCorpus(["men": []])
         defer { try? FileManager.default.removeItem(at: textOnly) }
-        try "notes".write(toFile: textOnly.appendingPathComponent("men/readme.txt").path, atomically: true, encoding: .utf8)
+        try "notes".write(
+            toFile: textOnly.appendingPathComponent("men/readme.txt").path, atomically: true, encoding: .utf8)
         #expect(throws: CorpusError.self) { try Corpus.load(folder: textOnly.path) }
     }
 
     @Test func globsMatchFoldersAtAnyDepth() throws {
         let root = try makeCorpus(["a/b/c": ["x_desc_fr.wav", "y.wav"], "a": ["z_desc_fr.wav"]])
         defer { try? FileManager.default.removeItem(at: root) }
-        let found = FileGlob.files(under: root.path, matching: "a/**/*_desc_fr.wav").map { URL(fileURLWithPath: $0).lastPathComponent }
+        let found = FileGlob.files(under: root.path, matching: "a/**/*_desc_fr.wav").map {
+            URL(fileURLWithPath: $0).lastPathComponent
+        }
         #expect(found == ["x_desc_fr.wav", "z_desc_fr.wav"])
         #expect(FileGlob.files(under: root.path, matching: "a/*.wav").count == 1)
         #expect(FileGlob.regexBody("x/**/*.o?g") == #"x\/(?:.*/)?[^/]*\.o[^/]g"#)
@@ -108,7 +118,10 @@ struct CorpusTests {
         let windows = ClipCutter.clips(from: long, length: 16_128, speech: false, maximumWindows: 3)
         #expect(windows.count == 3)
         #expect(windows.map(\.offset) == [0, 16_128, 32_256])
-        #expect(ClipCutter.clips(from: [Float](repeating: 0, count: 20_000), length: 16_128, speech: true, maximumWindows: nil).isEmpty)
+        #expect(
+            ClipCutter.clips(
+                from: [Float](repeating: 0, count: 20_000), length: 16_128, speech: true, maximumWindows: nil
+            ).isEmpty)
     }
 
     /// YIN on a 150 Hz harmonic tone, and on the real female and male kajongg clips.
@@ -119,8 +132,10 @@ struct CorpusTests {
         }
         let summary = PitchEstimator.summary(tone)
         #expect(abs((summary.medianF0 ?? 0) - 150) < 2 && summary.voicedFraction > 0.9)
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let female = try AudioFile.read(root.appendingPathComponent("Corpora/audio/kajongg-female1-dangerousgame.ogg").path)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let female = try AudioFile.read(
+            root.appendingPathComponent("Corpora/audio/kajongg-female1-dangerousgame.ogg").path)
         let male = try AudioFile.read(root.appendingPathComponent("Corpora/audio/kajongg-male2-originalcall.ogg").path)
         let femaleF0 = try #require(PitchEstimator.summary(female.samples).medianF0)
         let maleF0 = try #require(PitchEstimator.summary(male.samples).medianF0)

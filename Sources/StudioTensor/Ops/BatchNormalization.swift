@@ -69,7 +69,9 @@ extension Tensor {
         return (output, means, variances)
     }
 
-    private static func fusedBatchNormGradient(gradient g: Tensor, normalized y: Tensor, inverseDeviations: [Float]) -> Tensor {
+    private static func fusedBatchNormGradient(gradient g: Tensor, normalized y: Tensor, inverseDeviations: [Float])
+        -> Tensor
+    {
         let (batch, channels, plane) = (g.shape[0], g.shape[1], g.shape[2] * g.shape[3])
         let total = Double(batch * plane)
         return makeTensor(g.shape) { out in

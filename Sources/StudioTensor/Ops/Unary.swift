@@ -33,7 +33,9 @@ extension Tensor {
         let value = map { $0 > 0 ? $0 : 0 }
         // The mask comes from the output (y > 0 exactly where x > 0), which the next layer usually
         // saves anyway, so the input need not be kept.
-        return Tape.record(value, inputs: [self], savingOutput: true) { g, y, _ in [g * y.detached.map { $0 > 0 ? 1 : 0 }] }
+        return Tape.record(value, inputs: [self], savingOutput: true) { g, y, _ in
+            [g * y.detached.map { $0 > 0 ? 1 : 0 }]
+        }
     }
 
     /// `x` for positive `x`, `slope * x` otherwise.

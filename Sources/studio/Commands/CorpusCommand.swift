@@ -15,7 +15,10 @@ struct CorpusCommand: ParsableCommand {
 
 /// Where the default corpus lives.
 struct CorpusLocationOptions: ParsableArguments {
-    @Option(help: "Cache folder for downloaded packages and the built corpus (default: $STUDIO_CACHE or ~/.cache/spectrogram-studio).")
+    @Option(
+        help:
+            "Cache folder for downloaded packages and the built corpus (default: $STUDIO_CACHE or ~/.cache/spectrogram-studio)."
+    )
     var cache: String?
 
     var cacheFolder: String { cache ?? DefaultCorpusBuilder.defaultCacheFolder }
@@ -47,7 +50,10 @@ struct CorpusBuildCommand: ParsableCommand {
             if bar == nil { bar = ProgressBar("decoding", total: total) }
             bar?.update(done)
         }
-        print(report.reused ? "corpus already built with these parameters: \(location.corpusFolder)" : "built \(location.corpusFolder)")
+        print(
+            report.reused
+                ? "corpus already built with these parameters: \(location.corpusFolder)"
+                : "built \(location.corpusFolder)")
         for className in report.counts.keys.sorted() {
             let counts = report.counts[className]!
             print(
@@ -80,7 +86,9 @@ struct CorpusInfoCommand: ParsableCommand {
             print(try jsonString(summary))
             return
         }
-        print("corpus \(summary.root): \(summary.itemCount) clips, \(String(format: "%.1f", summary.totalSeconds / 60)) min")
+        print(
+            "corpus \(summary.root): \(summary.itemCount) clips, \(String(format: "%.1f", summary.totalSeconds / 60)) min"
+        )
         for entry in summary.classes {
             print("  \(entry.name): \(entry.train) train, \(entry.test) test, \(entry.speakers.count) speakers/groups")
         }
@@ -110,8 +118,10 @@ struct CorpusCheckCommand: ParsableCommand {
         if json {
             print(try jsonString(report))
         } else {
-            print("\(report.itemCount) files in \(report.classCounts.count) classes: "
-                + report.classCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            print(
+                "\(report.itemCount) files in \(report.classCounts.count) classes: "
+                    + report.classCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                        separator: ", "))
             for problem in report.problems { print("problem: \(problem)") }
             if report.problems.isEmpty { print("no problems found") }
         }
