@@ -45,7 +45,8 @@ let package = Package(
         .target(
             name: "StudioPipelines",
             dependencies: [
-                "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "CBLAS", "CFFTW", "CSndFile", "CSampleRate", "CPNG",
+                "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "CBLAS", "CFFTW", "CSndFile",
+                "CSampleRate", "CPNG",
             ]
         ),
 
