@@ -35,10 +35,13 @@ public enum TargetAbsence {
             manifestHash: fnv1a64(manifest))
     }
 
-    /// FNV-1a, 64 bits, as 16 hex digits.
-    static func fnv1a64(_ text: String) -> String {
+    /// FNV-1a, 64 bits, of a string's UTF-8 bytes, as 16 hex digits.
+    static func fnv1a64(_ text: String) -> String { fnv1a64(bytes: Data(text.utf8)) }
+
+    /// FNV-1a, 64 bits, of raw bytes (file checksums), as 16 hex digits.
+    static func fnv1a64(bytes: Data) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
+        for byte in bytes {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01B3
         }
