@@ -32,7 +32,8 @@ public struct AudioFeatureCache: Sendable {
         let mel = extractor.configuration.mel
         let description = [
             "v1", "\(mel.sampleRate)", "\(stft.fftSize)", "\(stft.hopLength)", "\(stft.windowLength)", "\(stft.center)",
-            stft.padMode.rawValue, "\(mel.melBandCount)", "\(mel.minFrequency)", "\(mel.maxFrequency)", mel.scale.rawValue,
+            stft.padMode.rawValue, "\(mel.melBandCount)", "\(mel.minFrequency)", "\(mel.maxFrequency)",
+            mel.scale.rawValue,
             mel.normalization.rawValue, "\(scaling.minDecibels)", "\(scaling.maxDecibels)", "\(frames)",
         ].joined(separator: "|")
         return TargetAbsence.fnv1a64(description)
@@ -49,26 +50,33 @@ public struct AudioFeatureCache: Sendable {
             URL(fileURLWithPath: $0).appendingPathComponent("features-\(configurationKey)")
                 .appendingPathComponent(TargetAbsence.fnv1a64(bytes: bytes) + ".f32").path
         }
-        if let cacheFile, let cached = FileManager.default.contents(atPath: cacheFile), cached.count == 4 * bands * frames {
+        if let cacheFile, let cached = FileManager.default.contents(atPath: cacheFile),
+            cached.count == 4 * bands * frames
+        {
             return cached.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }
         var samples = try AudioFile.read(path, sampleRate: extractor.configuration.mel.sampleRate).samples
         if samples.count < sampleCount {
             let before = (sampleCount - samples.count) / 2
-            samples = [Float](repeating: 0, count: before) + samples + [Float](repeating: 0, count: sampleCount - samples.count - before)
+            samples =
+                [Float](repeating: 0, count: before) + samples
+                + [Float](repeating: 0, count: sampleCount - samples.count - before)
         }
         let mel = try extractor.power(Array(samples.prefix(sampleCount)))
         let image = scaling.normalize(power: mel.binMajorValues())
         if let cacheFile {
             try FileManager.default.createDirectory(
-                atPath: URL(fileURLWithPath: cacheFile).deletingLastPathComponent().path, withIntermediateDirectories: true)
+                atPath: URL(fileURLWithPath: cacheFile).deletingLastPathComponent().path,
+                withIntermediateDirectories: true)
             try AtomicFile.write(image.withUnsafeBytes { Data($0) }, to: cacheFile)
         }
         return image
     }
 
     /// Images for many files, on every core, in the order given; `progress` gets (done, total).
-    public func features(for paths: [String], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> [[Float]] {
+    public func features(for paths: [String], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws
+        -> [[Float]]
+    {
         let lock = NSLock()
         nonisolated(unsafe) var results = [[Float]?](repeating: nil, count: paths.count)
         nonisolated(unsafe) var failure: Error?

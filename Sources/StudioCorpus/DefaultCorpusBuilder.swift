@@ -164,7 +164,8 @@ public struct DefaultCorpusBuilder: Sendable {
         }
         try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: outputFolder + "/manifest.csv")
         let pitch = Self.pitchBaseline(chosen)
-        try AtomicFile.write(Data(readme(items: items, sources: sources, pitch: pitch).utf8), to: outputFolder + "/README.md")
+        try AtomicFile.write(
+            Data(readme(items: items, sources: sources, pitch: pitch).utf8), to: outputFolder + "/README.md")
         try AtomicFile.write(Data(parametersStamp.utf8), to: stampPath)
         return Report(counts: Self.counts(items), speakers: Self.speakers(items), reused: false)
     }
@@ -289,7 +290,9 @@ public struct DefaultCorpusBuilder: Sendable {
         return (best, accuracy(train, best), accuracy(test, best))
     }
 
-    private func readme(items: [CorpusItem], sources: [DefaultCorpusSources.Source], pitch: (Float, Float, Float)) -> String {
+    private func readme(items: [CorpusItem], sources: [DefaultCorpusSources.Source], pitch: (Float, Float, Float))
+        -> String
+    {
         var lines = [
             "# Spectrogram Studio default corpus", "",
             "Built by `studio corpus build` (\(parametersStamp)). 16 kHz mono 16-bit WAV clips of \(clipLength) samples",
@@ -298,7 +301,8 @@ public struct DefaultCorpusBuilder: Sendable {
             "they are mostly one gender each); no synthetic voices; whole speakers are held out for test; short",
             "recordings are centred in zeros, in both speech classes alike.", "",
             String(
-                format: "Pitch alone (one F0 threshold, %.0f Hz, chosen on train): %.1f%% train, %.1f%% held-out-speaker test accuracy "
+                format:
+                    "Pitch alone (one F0 threshold, %.0f Hz, chosen on train): %.1f%% train, %.1f%% held-out-speaker test accuracy "
                     + "on men vs women. Bandwidth and silence: `Corpora/scripts/corpus_confounds.py`.",
                 pitch.0, 100 * pitch.1, 100 * pitch.2), "",
             "| class | split | speaker / group | clips | package | licence |", "|---|---|---|---|---|---|",
