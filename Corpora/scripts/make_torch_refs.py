@@ -118,6 +118,42 @@ def cross_entropy_case():
                                 "logSoftmax": flat(F.log_softmax(logits, dim=1))})
 
 
+def ops_case():
+    """Single operations: forward and input gradient of sum(op(x) * c), one case per op."""
+    cases = []
+
+    def add(name, x, fn, **params):
+        x = x.clone().requires_grad_()
+        y = fn(x)
+        c = torch.randn_like(y)
+        (g,) = torch.autograd.grad((y * c).sum(), x)
+        cases.append({"op": name, "x": flat(x), "xShape": list(x.shape), "y": flat(y), "yShape": list(y.shape),
+                      "c": flat(c), "gx": flat(g), **params})
+
+    image = torch.randn(2, 3, 4, 6)
+    add("upsampleNearest2x", image, lambda x: F.interpolate(x, scale_factor=2, mode="nearest"))
+    add("avgPool2x2", image, lambda x: F.avg_pool2d(x, 2))
+    add("maxPool2x2", image, lambda x: F.max_pool2d(x, 2))
+    add("globalSumPool", image, lambda x: x.sum(dim=(2, 3)))
+    add("tanh", image, torch.tanh)
+    add("sigmoid", image, torch.sigmoid)
+    add("softplus", image, F.softplus)
+    add("leakyRelu", image, lambda x: F.leaky_relu(x, 0.2))
+    add("relu", image, F.relu)
+    add("exp", image, torch.exp)
+    table = torch.randn(5, 4)
+    add("embedding", table, lambda w: F.embedding(torch.tensor([4, 0, 4, 2]), w), indices=[4, 0, 4, 2])
+    add("sliceAxis1", image, lambda x: x[:, 1:3])
+    weight = torch.randn(3, 6)
+    add("linear", torch.randn(5, 6), lambda x: F.linear(x, weight, torch.ones(3)), weight=flat(weight))
+    # Spectral normalisation with fixed u, v: W / (u^T W v).
+    w = torch.randn(4, 6)
+    u = F.normalize(torch.randn(4), dim=0)
+    v = F.normalize(torch.randn(6), dim=0)
+    add("spectralNormFixedVectors", w, lambda m: m / torch.dot(u, m @ v), u=flat(u), v=flat(v))
+    save("ops.json", {"cases": cases})
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     conv_cases()
@@ -125,3 +161,4 @@ if __name__ == "__main__":
     gradient_penalty_case()
     adam_case()
     cross_entropy_case()
+    ops_case()

@@ -121,3 +121,26 @@ struct NormalizationTests {
         }
     }
 }
+
+@Suite("Spectral norm against PyTorch")
+struct SpectralNormKnownAnswerTests {
+    /// With the power-iteration vectors fixed, `W / (u^T W v)` and its gradient match torch.
+    @Test func fixedVectorsMatchTorch() throws {
+        let cases = try #require(try torchFixture("ops.json")["cases"] as? [[String: Any]])
+        let item = try #require(cases.first { $0["op"] as? String == "spectralNormFixedVectors" })
+        var generator = SplitMix64(seed: 1)
+        let layer = Linear(inputFeatures: 6, outputFeatures: 4, bias: false, spectralNorm: true, using: &generator)
+        let normalization = try #require(layer.spectralNorm)
+        normalization.u.value = Tensor(shape: [4], scalars: try floats(item, "u"))
+        normalization.v.value = Tensor(shape: [6], scalars: try floats(item, "v"))
+        layer.setTraining(false)
+        layer.weight.value = Tensor(shape: [4, 6], scalars: try floats(item, "x"))
+        let tape = Tape()
+        let watched = layer.watch(on: tape)
+        let normalized = layer.effectiveWeight()
+        expectNear(normalized.scalars, try floats(item, "y"), "W / sigma")
+        let c = Tensor(shape: [4, 6], scalars: try floats(item, "c"))
+        let gradient = tape.gradients(of: (normalized * c).sum(), withRespectTo: watched)[0]
+        expectNear(gradient.scalars, try floats(item, "gx"), rtol: 1e-4, atol: 1e-5, "gradient through sigma")
+    }
+}

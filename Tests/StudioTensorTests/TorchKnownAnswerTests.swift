@@ -83,3 +83,43 @@ struct TorchKnownAnswerTests {
         #expect(released == nil, "a tape must not be kept alive by the tensors its pullbacks hold")
     }
 }
+
+@Suite("Known answers from PyTorch, op by op")
+struct TorchOpKnownAnswerTests {
+    /// Each op's forward value and input gradient of `sum(op(x) * c)` against `ops.json`.
+    @Test func everyOpMatchesTorch() throws {
+        let cases = try #require(try TorchFixtures.load("ops.json")["cases"] as? [[String: Any]])
+        let ops: [String: (Tensor, [String: Any]) throws -> Tensor] = [
+            "upsampleNearest2x": { x, _ in x.upsampledNearest2x() },
+            "avgPool2x2": { x, _ in x.averagePooled2x2() },
+            "maxPool2x2": { x, _ in x.maxPooled2x2() },
+            "globalSumPool": { x, _ in x.globalSumPooled() },
+            "tanh": { x, _ in x.tanh() },
+            "sigmoid": { x, _ in x.sigmoid() },
+            "softplus": { x, _ in x.softplus() },
+            "leakyRelu": { x, _ in x.leakyRelu(slope: 0.2) },
+            "relu": { x, _ in x.relu() },
+            "exp": { x, _ in x.exp() },
+            "embedding": { x, item in x.gatherRows(try item.ints("indices")) },
+            "sliceAxis1": { x, _ in x.slice(axis: 1, 1..<3) },
+            "linear": { x, item in
+                Tensor.linear(x, weight: try item.tensor("weight", shape: [3, 6]), bias: Tensor.ones([3]))
+            },
+        ]
+        var checked = 0
+        for item in cases {
+            let name = try #require(item["op"] as? String)
+            guard let op = ops[name] else { continue }
+            let tape = Tape()
+            let x = tape.watch(try item.tensor("x", shape: try item.ints("xShape")))
+            let y = try op(x, item)
+            #expect(y.shape == (try item.ints("yShape")), "\(name) shape")
+            expectClose(y.scalars, try item.floats("y"), rtol: 1e-5, atol: 1e-5, "\(name) forward")
+            let c = try item.tensor("c", shape: y.shape)
+            let gradient = tape.gradients(of: (y * c).sum(), withRespectTo: [x])[0]
+            expectClose(gradient.scalars, try item.floats("gx"), rtol: 1e-5, atol: 1e-5, "\(name) gradient")
+            checked += 1
+        }
+        #expect(checked == ops.count)
+    }
+}
