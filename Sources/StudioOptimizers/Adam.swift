@@ -21,6 +21,20 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+extension OptimizerError {
+    /// Checks that parameters and gradients pair up and that every gradient is finite, before any
+    /// parameter changes.
+    static func validate(_ parameters: [Parameter], _ gradients: [Tensor], step: Int) throws {
+        guard parameters.count == gradients.count else {
+            throw OptimizerError.mismatch(parameters: parameters.count, gradients: gradients.count)
+        }
+        for (index, gradient) in gradients.enumerated() {
+            let finite = gradient.withPointer { pointer in (0..<gradient.count).allSatisfy { pointer[$0].isFinite } }
+            if !finite { throw OptimizerError.nonFiniteGradient(parameter: index, step: step) }
+        }
+    }
+}
+
 /// Adam (torch: `optim.Adam`, L2 weight decay added to the gradient). `beta1` may be 0, as
 /// BigGAN and ProbeGAN use.
 ///
@@ -57,12 +71,7 @@ public final class Adam: @unchecked Sendable {
 
     /// Applies one step. Checks every gradient first, so a NaN changes nothing.
     public func update(_ parameters: [Parameter], gradients: [Tensor]) throws {
-        guard parameters.count == gradients.count else {
-            throw OptimizerError.mismatch(parameters: parameters.count, gradients: gradients.count)
-        }
-        for (index, gradient) in gradients.enumerated() where !gradient.scalars.allSatisfy({ $0.isFinite }) {
-            throw OptimizerError.nonFiniteGradient(parameter: index, step: step + 1)
-        }
+        try OptimizerError.validate(parameters, gradients, step: step + 1)
         step += 1
         // torch: step_size = lr / (1 - beta1^t); denom = sqrt(v) / sqrt(1 - beta2^t) + eps.
         let correction1 = 1 - Foundation.pow(beta1, Float(step))
@@ -112,12 +121,7 @@ public final class SGD: @unchecked Sendable {
 
     /// Applies one step; a NaN gradient changes nothing.
     public func update(_ parameters: [Parameter], gradients: [Tensor]) throws {
-        guard parameters.count == gradients.count else {
-            throw OptimizerError.mismatch(parameters: parameters.count, gradients: gradients.count)
-        }
-        for (index, gradient) in gradients.enumerated() where !gradient.scalars.allSatisfy({ $0.isFinite }) {
-            throw OptimizerError.nonFiniteGradient(parameter: index, step: 0)
-        }
+        try OptimizerError.validate(parameters, gradients, step: 0)
         for (parameter, gradient) in zip(parameters, gradients) where !parameter.isFrozen {
             let key = ObjectIdentifier(parameter)
             let count = parameter.value.count

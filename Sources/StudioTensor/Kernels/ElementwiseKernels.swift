@@ -130,13 +130,7 @@ private func broadcastBinaryStrided(
                     target[column] = op(a[aOffset + column * aInner], b[bOffset + column * bInner])
                 }
             }
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < outShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
+            advanceOdometer(&index, shape: outShape, lastAxis: rank - 2)
         }
     }
 }
@@ -180,13 +174,7 @@ private func reduceStrided(
         } else {
             for column in 0..<inner { out[offset + column] += source[column] }
         }
-        var axis = rank - 2
-        while axis >= 0 {
-            index[axis] += 1
-            if index[axis] < inShape[axis] { break }
-            index[axis] = 0
-            axis -= 1
-        }
+        advanceOdometer(&index, shape: inShape, lastAxis: rank - 2)
     }
 }
 
@@ -213,5 +201,17 @@ func sumDouble(_ values: UnsafePointer<Float>, count: Int) -> Double {
 func unaryMap(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, _ op: (Float) -> Float) {
     Parallel.forRange(count) { range in
         for index in range { out[index] = op(a[index]) }
+    }
+}
+
+/// Steps a multi-index over `shape[0...lastAxis]` in row-major order (the last axis fastest).
+@inline(__always)
+func advanceOdometer(_ index: inout [Int], shape: [Int], lastAxis: Int) {
+    var axis = lastAxis
+    while axis >= 0 {
+        index[axis] += 1
+        if index[axis] < shape[axis] { return }
+        index[axis] = 0
+        axis -= 1
     }
 }

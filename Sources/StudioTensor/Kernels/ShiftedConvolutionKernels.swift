@@ -26,6 +26,22 @@ extension ConvolutionGeometry {
     var wideColumns: Int { inputHeight * paddedWidth }
 }
 
+/// One thread's buffers: a padded input sample (with 2p spare floats) and a wide output sample.
+private struct ShiftedScratch {
+    let padded: UnsafeMutablePointer<Float>
+    let wide: UnsafeMutablePointer<Float>
+
+    init(_ g: ConvolutionGeometry) {
+        padded = .allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
+        wide = .allocate(capacity: g.outputChannels * g.wideColumns)
+    }
+
+    func deallocate() {
+        padded.deallocate()
+        wide.deallocate()
+    }
+}
+
 /// Copies `[C, H, W]` into the centre of a zeroed `[C, H + 2p, W + 2p]` buffer (with 2p spare
 /// floats at the end, which wide reads of the last channel touch).
 private func padPlanes(_ input: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
@@ -62,12 +78,9 @@ func shiftedConvolutionForward(
     defer { tapWeights.deallocate() }
     let plane = g.inputHeight * g.inputWidth
     forEachSampleChunk(g) { samples in
-        let padded = UnsafeMutablePointer<Float>.allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
-        let wide = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * g.wideColumns)
-        defer {
-            padded.deallocate()
-            wide.deallocate()
-        }
+        let scratch = ShiftedScratch(g)
+        defer { scratch.deallocate() }
+        let (padded, wide) = (scratch.padded, scratch.wide)
         for n in samples {
             padPlanes(input + n * g.inputChannels * plane, padded, g)
             for tap in 0..<taps {
@@ -111,12 +124,9 @@ func shiftedConvolutionBackwardData(
     defer { tapWeights.deallocate() }
     let plane = g.inputHeight * g.inputWidth
     forEachSampleChunk(g) { samples in
-        let padded = UnsafeMutablePointer<Float>.allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
-        let wide = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * g.wideColumns)
-        defer {
-            padded.deallocate()
-            wide.deallocate()
-        }
+        let scratch = ShiftedScratch(g)
+        defer { scratch.deallocate() }
+        let (padded, wide) = (scratch.padded, scratch.wide)
         for n in samples {
             widen(outputGradient + n * g.outputChannels * plane, wide, channels: g.outputChannels, g)
             padded.update(repeating: 0, count: g.inputChannels * g.paddedPlane + 2 * g.padding)
@@ -155,13 +165,12 @@ func shiftedConvolutionBackwardFilter(
     forEachSampleChunk(g) { samples in
         // Each chunk sums its samples privately, then adds its sum under the lock.
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
-        let padded = UnsafeMutablePointer<Float>.allocate(capacity: g.inputChannels * g.paddedPlane + 2 * g.padding)
-        let wide = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * g.wideColumns)
+        let scratch = ShiftedScratch(g)
         defer {
             partial.deallocate()
-            padded.deallocate()
-            wide.deallocate()
+            scratch.deallocate()
         }
+        let (padded, wide) = (scratch.padded, scratch.wide)
         partial.update(repeating: 0, count: weightCount)
         for n in samples {
             padPlanes(input + n * g.inputChannels * plane, padded, g)

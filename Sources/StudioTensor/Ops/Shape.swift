@@ -31,13 +31,7 @@ extension Tensor {
                     var offset = 0
                     for axis in 0..<rank { offset += index[axis] * strides[axis] }
                     out[position] = input[offset]
-                    var axis = rank - 1
-                    while axis >= 0 {
-                        index[axis] += 1
-                        if index[axis] < outShape[axis] { break }
-                        index[axis] = 0
-                        axis -= 1
-                    }
+                    advanceOdometer(&index, shape: outShape, lastAxis: rank - 1)
                 }
             }
         }
