@@ -40,6 +40,9 @@ let package = Package(
         .target(name: "StudioOptimizers", dependencies: ["StudioNN", "StudioTensor"]),
         .target(name: "StudioModels", dependencies: ["StudioNN", "StudioTensor", "StudioSupport"]),
         .target(
+            name: "StudioClassifiers",
+            dependencies: ["StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport"]),
+        .target(
             name: "ProbeGAN",
             dependencies: ["StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport"]),
         .target(
@@ -68,6 +71,9 @@ let package = Package(
         // MARK: - Tests (one target per library; files mirror sources)
         .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),
         .testTarget(name: "StudioImageTests", dependencies: ["StudioImage"]),
+        .testTarget(
+            name: "StudioClassifiersTests",
+            dependencies: ["StudioClassifiers", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),
         .testTarget(name: "StudioCorpusTests", dependencies: ["StudioCorpus", "StudioAudio", "StudioImage"]),
         .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
         .testTarget(

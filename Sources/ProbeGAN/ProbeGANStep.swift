@@ -9,7 +9,7 @@ import StudioTensor
 /// generator step through the discriminator and the frozen classifier.
 public final class ProbeGANStep {
     /// The models.
-    public let generator: Generator, discriminator: Discriminator, classifier: Module & ClassifierModel
+    public let generator: Generator, discriminator: Discriminator, classifier: any ImageClassifier
     /// Their optimisers.
     public let generatorOptimizer: Adam, discriminatorOptimizer: Adam
     /// Classes with real data are `0..<seenClassCount` in this reference step; all classes can be drawn as fakes.
@@ -19,7 +19,7 @@ public final class ProbeGANStep {
 
     /// Binds models and optimisers.
     public init(
-        generator: Generator, discriminator: Discriminator, classifier: Module & ClassifierModel, classCount: Int,
+        generator: Generator, discriminator: Discriminator, classifier: any ImageClassifier, classCount: Int,
         seenClasses: Set<Int>, generatorOptimizer: Adam, discriminatorOptimizer: Adam, penaltyWeight: Float = 10,
         classifierWeight: Float = 1
     ) {
@@ -91,15 +91,4 @@ public final class ProbeGANStep {
         try generatorOptimizer.update(generator.trainableParameters, gradients: gradients)
         return total.scalar
     }
-}
-
-/// A model that maps images to class logits.
-public protocol ClassifierModel: AnyObject {
-    /// Logits `[N, classes]`.
-    func logits(_ images: Tensor) -> Tensor
-}
-
-extension ConvolutionalClassifier: ClassifierModel {
-    /// Logits `[N, classes]`.
-    public func logits(_ images: Tensor) -> Tensor { self(images) }
 }

@@ -1,0 +1,198 @@
+import Foundation
+import StudioModels
+import StudioNN
+import StudioOptimizers
+import StudioSupport
+import StudioTensor
+
+/// Errors of classifier training.
+public enum ClassifierError: Error, CustomStringConvertible {
+    /// The loss became NaN or infinite.
+    case diverged(epoch: Int, batch: Int)
+    /// Not enough data.
+    case tooLittleData(reason: String)
+
+    /// A message that names the culprit and a way out.
+    public var description: String {
+        switch self {
+        case .diverged(let epoch, let batch):
+            return "training diverged (NaN loss) at epoch \(epoch), batch \(batch); lower --learning-rate"
+        case .tooLittleData(let reason):
+            return "not enough data to train: \(reason)"
+        }
+    }
+}
+
+/// How to train a classifier.
+public struct ClassifierTrainingConfiguration: Sendable {
+    /// Maximum epochs.
+    public var epochs = 30
+    /// Examples per step.
+    public var batchSize = 64
+    /// Adam's step size.
+    public var learningRate: Float = 1e-3
+    /// Epochs without validation improvement before stopping.
+    public var patience = 4
+    /// Share of training groups (speakers) held out for validation and early stopping.
+    public var validationFraction = 0.15
+    /// Adversarial training budget (`.none`: regular training).
+    public var budget = PerturbationBudget.none
+    /// PGD steps during adversarial training.
+    public var attackSteps = 7
+    /// Seed of every random choice.
+    public var seed: UInt64 = 0
+
+    /// Defaults.
+    public init() {}
+}
+
+/// What training did, epoch by epoch.
+public struct ClassifierTrainingReport: Sendable, Codable {
+    /// Mean training loss per epoch.
+    public var trainLoss: [Float] = []
+    /// Validation accuracy per epoch (clean).
+    public var validationAccuracy: [Float] = []
+    /// The epoch whose parameters were kept (1-based).
+    public var bestEpoch = 0
+    /// Examples per second of training.
+    public var examplesPerSecond: Double = 0
+    /// Training and validation example counts.
+    public var trainCount = 0, validationCount = 0
+}
+
+/// Mini-batch training with Adam, optional PGD adversarial training, and early stopping on a
+/// validation split of whole training groups (speakers), never on test data.
+public enum ClassifierTrainer {
+    /// Trains `model` on `data`; returns the report with the best epoch's parameters restored.
+    public static func train(
+        _ model: any ImageClassifier, data: ClassificationData, configuration: ClassifierTrainingConfiguration,
+        progress: (_ epoch: Int, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
+    ) throws -> ClassifierTrainingReport {
+        let (train, validation) = data.splitByGroup(
+            validationFraction: configuration.validationFraction, seed: configuration.seed)
+        guard train.count >= configuration.batchSize / 4, validation.count > 0 else {
+            throw ClassifierError.tooLittleData(
+                reason: "\(train.count) training and \(validation.count) validation examples")
+        }
+        var random = SplitMix64(seed: configuration.seed &+ 1)
+        let optimizer = Adam(learningRate: configuration.learningRate)
+        let attack = ProjectedGradientDescent(budget: configuration.budget, steps: configuration.attackSteps)
+        var report = ClassifierTrainingReport(trainCount: train.count, validationCount: validation.count)
+        var best: (accuracy: Float, values: [Tensor])?
+        var stale = 0
+        let start = Date()
+        var seen = 0
+        for epoch in 1...configuration.epochs {
+            var order = Array(0..<train.count)
+            order.shuffle(using: &random)
+            let batches = stride(from: 0, to: order.count, by: configuration.batchSize).map {
+                Array(order[$0..<min($0 + configuration.batchSize, order.count)])
+            }
+            var lossSum: Float = 0
+            for (index, indices) in batches.enumerated() {
+                var (inputs, labels) = train.batch(indices)
+                if configuration.budget != .none {
+                    model.setTraining(false)
+                    model.detachParameters()
+                    inputs = attack.attack(inputs, labels: labels, model: model.logits, using: &random)
+                }
+                model.setTraining(true)
+                let tape = Tape()
+                let parameters = model.watch(on: tape)
+                let loss = Tensor.crossEntropy(logits: model.logits(inputs), labels: labels)
+                guard loss.scalar.isFinite else { throw ClassifierError.diverged(epoch: epoch, batch: index + 1) }
+                try optimizer.update(
+                    model.trainableParameters, gradients: tape.gradients(of: loss, withRespectTo: parameters))
+                lossSum += loss.scalar
+                seen += indices.count
+                progress(epoch, index + 1, batches.count)
+            }
+            model.detachParameters()
+            let accuracy = ClassifierEvaluation.accuracy(model, data: validation)
+            report.trainLoss.append(lossSum / Float(batches.count))
+            report.validationAccuracy.append(accuracy)
+            if accuracy > (best?.accuracy ?? -1) {
+                best = (accuracy, snapshot(model))
+                report.bestEpoch = epoch
+                stale = 0
+            } else {
+                stale += 1
+                if stale >= configuration.patience { break }
+            }
+        }
+        if let best { restore(model, best.values) }
+        model.setTraining(false)
+        report.examplesPerSecond = Double(seen) / Date().timeIntervalSince(start)
+        return report
+    }
+
+    static func snapshot(_ model: Module) -> [Tensor] {
+        model.namedParameters().map(\.1.value.detached) + model.namedBuffers().map(\.1.value)
+    }
+
+    static func restore(_ model: Module, _ values: [Tensor]) {
+        let parameters = model.namedParameters()
+        for (index, (_, parameter)) in parameters.enumerated() { parameter.value = values[index] }
+        for (index, (_, buffer)) in model.namedBuffers().enumerated() {
+            buffer.value = values[parameters.count + index]
+        }
+    }
+}
+
+/// Accuracy, per-class accuracy, confusion and robust accuracy of a classifier (evaluation mode).
+public enum ClassifierEvaluation {
+    /// Predicted classes for every example, in batches.
+    public static func predictions(_ model: any ImageClassifier, data: ClassificationData, batchSize: Int = 128)
+        -> [Int]
+    {
+        model.setTraining(false)
+        var predicted = [Int]()
+        for start in stride(from: 0, to: data.count, by: batchSize) {
+            let (inputs, _) = data.batch(Array(start..<min(start + batchSize, data.count)))
+            let logits = model.logits(inputs)
+            let classes = logits.shape[1]
+            let values = logits.scalars
+            for row in 0..<logits.shape[0] {
+                let slice = values[(row * classes)..<((row + 1) * classes)]
+                predicted.append(slice.indices.max { slice[$0] < slice[$1] }! - row * classes)
+            }
+        }
+        return predicted
+    }
+
+    /// Share of examples classified correctly.
+    public static func accuracy(_ model: any ImageClassifier, data: ClassificationData) -> Float {
+        let predicted = predictions(model, data: data)
+        return Float(zip(predicted, data.labels).filter { $0 == $1 }.count) / Float(max(data.count, 1))
+    }
+
+    /// `confusion[true][predicted]` counts.
+    public static func confusion(predicted: [Int], labels: [Int], classCount: Int) -> [[Int]] {
+        var matrix = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
+        for (guess, truth) in zip(predicted, labels) { matrix[truth][guess] += 1 }
+        return matrix
+    }
+
+    /// Accuracy on PGD adversarial examples.
+    public static func robustAccuracy(
+        _ model: any ImageClassifier, data: ClassificationData, attack: ProjectedGradientDescent, seed: UInt64 = 0,
+        batchSize: Int = 64
+    ) -> Float {
+        model.setTraining(false)
+        model.detachParameters()
+        var random = SplitMix64(seed: seed)
+        var correct = 0
+        for start in stride(from: 0, to: data.count, by: batchSize) {
+            let (inputs, labels) = data.batch(Array(start..<min(start + batchSize, data.count)))
+            let adversarial = attack.attack(inputs, labels: labels, model: model.logits, using: &random)
+            let logits = model.logits(adversarial)
+            let classes = logits.shape[1]
+            let values = logits.scalars
+            for (row, label) in labels.enumerated() {
+                let slice = values[(row * classes)..<((row + 1) * classes)]
+                if slice.indices.max(by: { slice[$0] < slice[$1] })! - row * classes == label { correct += 1 }
+            }
+        }
+        return Float(correct) / Float(max(data.count, 1))
+    }
+}

@@ -1,0 +1,117 @@
+import StudioModels
+import StudioSupport
+import StudioTensor
+import Testing
+
+@testable import StudioClassifiers
+
+/// Two classes of noisy 8x8 images: bright left half vs bright right half. With `shortcut`, pixel
+/// (0, 0) also carries the label exactly (+-0.8): a perfectly predictive but non-robust feature that
+/// an L2 perturbation of 0.9 can flip, while the halves need far more to flip.
+func halvesData(count: Int, seed: UInt64, noise: Float = 0.3, contrast: Float = 0.5, shortcut: Bool = false)
+    -> ClassificationData
+{
+    var random = SplitMix64(seed: seed)
+    var inputs = [Float]()
+    var labels = [Int]()
+    var groups = [String]()
+    for index in 0..<count {
+        let label = index % 2
+        for y in 0..<8 {
+            for x in 0..<8 {
+                let bright = (x < 4) == (label == 0)
+                let value = (bright ? contrast : -contrast) + noise * (2 * random.nextUnitFloat() - 1)
+                inputs.append(shortcut && x == 0 && y == 0 ? (label == 0 ? 0.8 : -0.8) : value)
+            }
+        }
+        labels.append(label)
+        groups.append("speaker\(index % 10)")
+    }
+    return ClassificationData(
+        inputs: inputs, labels: labels, groups: groups, classNames: ["left", "right"], channels: 1, height: 8, width: 8)
+}
+
+@Suite("Classifier training, PGD and evaluation")
+struct ClassifierTrainerTests {
+    func tinyModel(seed: UInt64) -> ResidualClassifier {
+        var generator = SplitMix64(seed: seed)
+        return ResidualClassifier(inputChannels: 1, classCount: 2, widths: [4, 8], using: &generator)
+    }
+
+    @Test func tinyClassifierLearnsAboveChanceAndKeepsGroupsWhole() throws {
+        let data = halvesData(count: 200, seed: 1)
+        let (train, validation) = data.splitByGroup(validationFraction: 0.2, seed: 3)
+        #expect(Set(train.groups).isDisjoint(with: Set(validation.groups)))
+        #expect(train.count + validation.count == 200)
+        let model = tinyModel(seed: 2)
+        var configuration = ClassifierTrainingConfiguration()
+        configuration.epochs = 6
+        configuration.batchSize = 32
+        configuration.learningRate = 3e-3
+        let report = try ClassifierTrainer.train(model, data: data, configuration: configuration)
+        #expect(report.validationAccuracy.count >= 1 && report.bestEpoch >= 1)
+        let test = halvesData(count: 100, seed: 9)
+        let accuracy = ClassifierEvaluation.accuracy(model, data: test)
+        #expect(accuracy > 0.9, "held-out accuracy \(accuracy)")
+        let confusion = ClassifierEvaluation.confusion(
+            predicted: ClassifierEvaluation.predictions(model, data: test), labels: test.labels, classCount: 2)
+        #expect(confusion.flatMap { $0 }.reduce(0, +) == 100)
+    }
+
+    /// The attack really hurts: PGD raises the loss of a regularly trained model well above the loss
+    /// under random noise of the same L2 size (measured: 0.53 against 0.36), and the adversarially
+    /// trained model keeps more accuracy under the attack (measured: 0.98 against 0.85).
+    @Test func pgdIncreasesLossAndAdversarialTrainingHelps() throws {
+        let data = halvesData(count: 320, seed: 4, noise: 0.6, contrast: 0.3, shortcut: true)
+        let test = halvesData(count: 120, seed: 5, noise: 0.6, contrast: 0.3, shortcut: true)
+        var configuration = ClassifierTrainingConfiguration()
+        configuration.epochs = 10
+        configuration.batchSize = 32
+        configuration.learningRate = 3e-3
+        let regular = tinyModel(seed: 6)
+        _ = try ClassifierTrainer.train(regular, data: data, configuration: configuration)
+        let budget = PerturbationBudget.l2(0.9)
+        let attack = ProjectedGradientDescent(budget: budget, steps: 10)
+        let (inputs, labels) = test.batch(Array(0..<test.count))
+        var random = SplitMix64(seed: 7)
+        let adversarial = attack.attack(inputs, labels: labels, model: regular.logits, using: &random)
+        // Random noise of the same L2 size.
+        let noise = Tensor.randomNormal(inputs.shape, using: &random)
+        let noiseNorms = noise.flattenedBatch().squared().sum(alongAxes: [1]).sqrt()
+        let noisy = inputs + noise / noiseNorms.reshaped([inputs.shape[0], 1, 1, 1]) * 0.9
+        let clean = Tensor.crossEntropy(logits: regular.logits(inputs), labels: labels).scalar
+        let attacked = Tensor.crossEntropy(logits: regular.logits(adversarial), labels: labels).scalar
+        let noiseLoss = Tensor.crossEntropy(logits: regular.logits(noisy), labels: labels).scalar
+        #expect(
+            attacked > 1.3 * noiseLoss && attacked > clean + 0.1, "clean \(clean), noise \(noiseLoss), PGD \(attacked)")
+        // Perturbations stay in the ball and in [-1, 1].
+        let norms = (adversarial - inputs).flattenedBatch().squared().sum(alongAxes: [1]).sqrt().scalars
+        #expect(norms.allSatisfy { $0 <= 0.9 + 1e-4 } && adversarial.scalars.allSatisfy { abs($0) <= 1 + 1e-6 })
+
+        configuration.budget = budget
+        configuration.attackSteps = 5
+        let robust = tinyModel(seed: 6)
+        _ = try ClassifierTrainer.train(robust, data: data, configuration: configuration)
+        let regularRobust = ClassifierEvaluation.robustAccuracy(regular, data: test, attack: attack)
+        let robustRobust = ClassifierEvaluation.robustAccuracy(robust, data: test, attack: attack)
+        #expect(
+            robustRobust > regularRobust,
+            "robust accuracy: regular \(regularRobust), adversarially trained \(robustRobust)")
+    }
+
+    @Test func budgetsParseAndL2StaysInItsBall() {
+        #expect(PerturbationBudget(argument: "l2:0.5") == .l2(0.5))
+        #expect(PerturbationBudget(argument: "LINF:0.03") == .linf(0.03))
+        #expect(PerturbationBudget(argument: "none") == PerturbationBudget.none)
+        #expect(PerturbationBudget(argument: "l3:1") == nil && PerturbationBudget(argument: "l2:-1") == nil)
+        let data = halvesData(count: 16, seed: 8)
+        let model = tinyModel(seed: 9)
+        model.setTraining(false)
+        var random = SplitMix64(seed: 10)
+        let (inputs, labels) = data.batch(Array(0..<16))
+        let adversarial = ProjectedGradientDescent(budget: .l2(0.7), steps: 5).attack(
+            inputs, labels: labels, model: model.logits, using: &random)
+        let norms = (adversarial - inputs).flattenedBatch().squared().sum(alongAxes: [1]).sqrt().scalars
+        #expect(norms.allSatisfy { $0 <= 0.7 + 1e-4 } && norms.contains { $0 > 0.3 })
+    }
+}
