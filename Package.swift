@@ -48,7 +48,8 @@ let package = Package(
         .target(
             name: "StudioPipelines",
             dependencies: [
-                "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "CBLAS", "CFFTW", "CSndFile",
+                "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioClassifiers", "StudioModels", "StudioNN",
+                "StudioTensor", "CBLAS", "CFFTW", "CSndFile",
                 "CSampleRate", "CPNG",
             ]
         ),
@@ -57,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "studio",
             dependencies: [
-                "StudioPipelines", "StudioCorpus", "StudioSupport",
+                "StudioPipelines", "StudioCorpus", "StudioSupport", "StudioClassifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -41,9 +41,57 @@ public struct ClassifierTrainingConfiguration: Sendable {
     public var attackSteps = 7
     /// Seed of every random choice.
     public var seed: UInt64 = 0
+    /// Spectrogram augmentation of training batches (log-mel inputs only).
+    public var augmentation: SpectrogramAugmentation? = nil
+    /// Adam's L2 weight decay.
+    public var weightDecay: Float = 0
 
     /// Defaults.
     public init() {}
+}
+
+/// Random changes to [-1, 1] log-mel training images that keep the class: a gain change (a constant
+/// shift in log units), a circular time shift, and SpecAugment masks (Park et al., Interspeech
+/// 2019) of a band of frequencies and a span of frames, filled with silence (-1).
+public struct SpectrogramAugmentation: Sendable {
+    /// Largest gain change in [-1, 1] units (0.1 is 6.5 dB with the default mapping).
+    public var gain: Float = 0.1
+    /// Largest frequency mask, in mel bands.
+    public var frequencyMask = 8
+    /// Largest time mask, in frames.
+    public var timeMask = 8
+
+    /// The defaults.
+    public init() {}
+
+    /// Augments a batch `[N, 1, bands, frames]` in place.
+    public func apply(_ values: inout [Float], count: Int, bands: Int, frames: Int, using random: inout SplitMix64) {
+        let size = bands * frames
+        for example in 0..<count {
+            let base = example * size
+            let shift = Int(random.next() % UInt64(frames))
+            let offset = (2 * random.nextUnitFloat() - 1) * gain
+            let original = Array(values[base..<(base + size)])
+            for band in 0..<bands {
+                for frame in 0..<frames {
+                    let value = original[band * frames + (frame + shift) % frames]
+                    values[base + band * frames + frame] = value <= -1 ? -1 : min(1, value + offset)
+                }
+            }
+            let maskBands = Int(random.next() % UInt64(frequencyMask + 1))
+            let firstBand = Int(random.next() % UInt64(max(bands - maskBands, 1)))
+            for band in firstBand..<min(bands, firstBand + maskBands) {
+                for frame in 0..<frames { values[base + band * frames + frame] = -1 }
+            }
+            let maskFrames = Int(random.next() % UInt64(timeMask + 1))
+            let firstFrame = Int(random.next() % UInt64(max(frames - maskFrames, 1)))
+            for band in 0..<bands {
+                for frame in firstFrame..<min(frames, firstFrame + maskFrames) {
+                    values[base + band * frames + frame] = -1
+                }
+            }
+        }
+    }
 }
 
 /// What training did, epoch by epoch.
@@ -75,7 +123,7 @@ public enum ClassifierTrainer {
                 reason: "\(train.count) training and \(validation.count) validation examples")
         }
         var random = SplitMix64(seed: configuration.seed &+ 1)
-        let optimizer = Adam(learningRate: configuration.learningRate)
+        let optimizer = Adam(learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
         let attack = ProjectedGradientDescent(budget: configuration.budget, steps: configuration.attackSteps)
         var report = ClassifierTrainingReport(trainCount: train.count, validationCount: validation.count)
         var best: (accuracy: Float, values: [Tensor])?
@@ -91,6 +139,12 @@ public enum ClassifierTrainer {
             var lossSum: Float = 0
             for (index, indices) in batches.enumerated() {
                 var (inputs, labels) = train.batch(indices)
+                if let augmentation = configuration.augmentation {
+                    var values = inputs.scalars
+                    augmentation.apply(
+                        &values, count: indices.count, bands: train.height, frames: train.width, using: &random)
+                    inputs = Tensor(shape: inputs.shape, scalars: values)
+                }
                 if configuration.budget != .none {
                     model.setTraining(false)
                     model.detachParameters()

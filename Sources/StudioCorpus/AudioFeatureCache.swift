@@ -36,7 +36,7 @@ public struct AudioFeatureCache: Sendable {
             mel.scale.rawValue,
             mel.normalization.rawValue, "\(scaling.minDecibels)", "\(scaling.maxDecibels)", "\(frames)",
         ].joined(separator: "|")
-        return TargetAbsence.fnv1a64(description)
+        return Fingerprint.fnv1a64(description)
     }
 
     /// Samples one image needs.
@@ -48,7 +48,7 @@ public struct AudioFeatureCache: Sendable {
         guard let bytes = FileManager.default.contents(atPath: path) else { throw AudioError.fileNotFound(path: path) }
         let cacheFile = folder.map {
             URL(fileURLWithPath: $0).appendingPathComponent("features-\(configurationKey)")
-                .appendingPathComponent(TargetAbsence.fnv1a64(bytes: bytes) + ".f32").path
+                .appendingPathComponent(Fingerprint.fnv1a64(bytes: bytes) + ".f32").path
         }
         if let cacheFile, let cached = FileManager.default.contents(atPath: cacheFile),
             cached.count == 4 * bands * frames

@@ -139,7 +139,7 @@ public struct DefaultCorpusBuilder: Sendable {
                     let stem = URL(fileURLWithPath: clip.path).deletingPathExtension().lastPathComponent
                         .replacingOccurrences(of: "[-_ ]?[0-9]+$", with: "", options: .regularExpression)
                     split =
-                        UInt64(TargetAbsence.fnv1a64(source.speaker + "/" + stem), radix: 16)! % 5 == 0 ? .test : .train
+                        UInt64(Fingerprint.fnv1a64(source.speaker + "/" + stem), radix: 16)! % 5 == 0 ? .test : .train
                 } else {
                     split = source.heldOut ? .test : .train
                 }
@@ -149,7 +149,7 @@ public struct DefaultCorpusBuilder: Sendable {
                 counters[source.speaker] = index + 1
                 let file = folder.appendingPathComponent("\(source.speaker)__\(String(format: "%05d", index)).wav")
                 try AudioFile.write(AudioSignal(samples: clip.samples, sampleRate: 16_000), to: file.path)
-                let checksum = TargetAbsence.fnv1a64(bytes: try Data(contentsOf: file))
+                let checksum = Fingerprint.fnv1a64(bytes: try Data(contentsOf: file))
                 let relativeSource = clip.path.replacingOccurrences(of: root + "/", with: "")
                 rows.append(
                     [

@@ -1,4 +1,5 @@
 import Foundation
+import StudioSupport
 
 /// The GAN's real-data set for a probe, with the proof that the unseen classes are absent.
 public struct RealDataSet: Sendable {
@@ -32,19 +33,6 @@ public enum TargetAbsence {
         let manifest = kept.map { "\($0.className),\($0.speaker),\($0.path)" }.sorted().joined(separator: "\n")
         return RealDataSet(
             items: kept, unseenClasses: unseen.sorted(), removedSpeakers: removedSpeakers.sorted(), manifest: manifest,
-            manifestHash: fnv1a64(manifest))
-    }
-
-    /// FNV-1a, 64 bits, of a string's UTF-8 bytes, as 16 hex digits.
-    static func fnv1a64(_ text: String) -> String { fnv1a64(bytes: Data(text.utf8)) }
-
-    /// FNV-1a, 64 bits, of raw bytes (file checksums), as 16 hex digits.
-    static func fnv1a64(bytes: Data) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return String(format: "%016llx", hash)
+            manifestHash: Fingerprint.fnv1a64(manifest))
     }
 }

@@ -71,7 +71,7 @@ public struct HeatmapPlot: Sendable {
         let rowHeight = max(1, (minPlotHeight + rowCount - 1) / rowCount)
         let plotHeight = rowCount * rowHeight
         let columnsPerPixel = max(1, (columnCount + maxPlotWidth - 1) / maxPlotWidth)
-        let columnWidth = columnsPerPixel == 1 ? max(1, min(32, (minPlotWidth + columnCount - 1) / columnCount)) : 1
+        let columnWidth = columnsPerPixel == 1 ? max(1, min(128, (minPlotWidth + columnCount - 1) / columnCount)) : 1
         let plotWidth =
             columnsPerPixel == 1 ? columnCount * columnWidth : (columnCount + columnsPerPixel - 1) / columnsPerPixel
         let yLabelWidth = (yTicks.map { BitmapFont.width(of: $0.label, scale: textScale) }.max() ?? 0)

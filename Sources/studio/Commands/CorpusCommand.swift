@@ -137,7 +137,7 @@ final class ProgressBarHolder: @unchecked Sendable {
 
     func update(_ done: Int, _ total: Int) {
         lock.lock()
-        if bar == nil { bar = ProgressBar("checking", total: total) }
+        if bar == nil { bar = ProgressBar("reading", total: total) }
         let current = bar
         lock.unlock()
         current?.update(done)

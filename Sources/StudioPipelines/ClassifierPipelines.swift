@@ -1,0 +1,212 @@
+import Foundation
+import StudioAudio
+import StudioClassifiers
+import StudioCorpus
+import StudioImage
+import StudioModels
+import StudioNN
+import StudioSupport
+import StudioTensor
+
+/// Which network to build.
+public enum ClassifierArchitecture: String, Sendable, Codable, CaseIterable {
+    /// The compact residual CNN probed by ProbeGAN.
+    case residual
+    /// The plain conv-BN-ReLU CNN with max pooling: the independent judge's architecture.
+    case plain
+}
+
+/// Where examples come from.
+public enum ClassifierDataSource: Sendable {
+    /// An audio corpus folder (class folders under train/ and test/).
+    case audio(corpus: String)
+    /// Fashion-MNIST from a folder (Debian's by default).
+    case fashionMNIST(folder: String)
+    /// CIFAR-10 binary batches.
+    case cifar10(folder: String)
+    /// PNG class folders with train/ and test/ levels.
+    case pngFolders(folder: String)
+}
+
+/// A trained classifier's summary, written beside its checkpoint.
+public struct ClassifierSummary: Sendable, Codable {
+    /// Network, widths, budget, seed.
+    public let architecture: ClassifierArchitecture, widths: [Int], robust: String, seed: UInt64
+    /// Class names in label order.
+    public let classNames: [String]
+    /// Input layout.
+    public let inputShape: [Int]
+    /// Fingerprint of the training data (paths and labels), recorded to detect a changed corpus.
+    public let dataHash: String
+    /// Training curve.
+    public let training: ClassifierTrainingReport
+}
+
+/// What `studio classifier evaluate` reports.
+public struct ClassifierEvaluationReport: Sendable, Codable {
+    /// Test examples (held-out speakers for audio).
+    public let testCount: Int
+    /// Clean accuracy, overall and per class.
+    public let accuracy: Float
+    /// Per-class accuracy, by class name.
+    public let perClassAccuracy: [String: Float]
+    /// `confusion[true][predicted]`.
+    public let confusion: [[Int]]
+    /// Accuracy under PGD-20 at the stated budget, if one was given.
+    public let robustAccuracy: Float?
+    /// The budget of `robustAccuracy`.
+    public let attack: String
+    /// Class names in label order.
+    public let classNames: [String]
+}
+
+/// The classifier commands' work.
+public enum ClassifierPipelines {
+    /// Training and test data for a source. Audio becomes cached [-1, 1] log-mel images of the
+    /// default frontend; test data is the held-out split (whole speakers for the default corpus).
+    public static func data(
+        _ source: ClassifierDataSource, cacheFolder: String,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) throws -> (train: ClassificationData, test: ClassificationData) {
+        switch source {
+        case .audio(let folder):
+            let corpus = try Corpus.load(folder: folder)
+            let cache = AudioFeatureCache(
+                frontend: try MelFrontendConfiguration(), scaling: try LogMelScaling(),
+                folder: URL(fileURLWithPath: cacheFolder).appendingPathComponent("features").path)
+            let names = corpus.classNames
+            func build(_ items: [CorpusItem]) throws -> ClassificationData {
+                let images = try cache.features(for: items.map(\.path), progress: progress)
+                return ClassificationData(
+                    inputs: images.flatMap { $0 }, labels: items.map { names.firstIndex(of: $0.className)! },
+                    groups: items.map(\.speaker), classNames: names, channels: 1, height: 64, width: 64)
+            }
+            let test = corpus.items(in: .test)
+            guard !test.isEmpty else { throw CorpusError.noClasses(path: folder + "/test") }
+            return (try build(corpus.items(in: .train)), try build(test))
+        case .fashionMNIST(let folder):
+            return (
+                try classification(FashionMNIST.load(folder: folder, train: true)),
+                try classification(FashionMNIST.load(folder: folder, train: false))
+            )
+        case .cifar10(let folder):
+            return (
+                try classification(CIFAR10.load(folder: folder, train: true)),
+                try classification(CIFAR10.load(folder: folder, train: false))
+            )
+        case .pngFolders(let folder):
+            return (
+                try classification(PNGClassFolder.load(folder: folder + "/train")),
+                try classification(PNGClassFolder.load(folder: folder + "/test"))
+            )
+        }
+    }
+
+    static func classification(_ dataset: ImageDataset) -> ClassificationData {
+        ClassificationData(
+            inputs: dataset.pixels, labels: dataset.labels, classNames: dataset.classNames, channels: dataset.channels,
+            height: dataset.height, width: dataset.width)
+    }
+
+    /// A fresh network for the data's shape.
+    public static func makeModel(
+        _ architecture: ClassifierArchitecture, widths: [Int], channels: Int, classCount: Int, seed: UInt64
+    ) -> any ImageClassifier {
+        var generator = SplitMix64(seed: seed)
+        switch architecture {
+        case .residual:
+            return ResidualClassifier(
+                inputChannels: channels, classCount: classCount, widths: widths, using: &generator)
+        case .plain:
+            return ConvolutionalClassifier(
+                inputChannels: channels, classCount: classCount, widths: widths, using: &generator)
+        }
+    }
+
+    /// Trains and writes `checkpoint` (safetensors, with the summary as metadata) and `checkpoint.json`.
+    public static func train(
+        data: ClassificationData, architecture: ClassifierArchitecture, widths: [Int],
+        configuration: ClassifierTrainingConfiguration,
+        checkpoint: String, progress: (Int, Int, Int) -> Void
+    ) throws -> ClassifierSummary {
+        let model = makeModel(
+            architecture, widths: widths, channels: data.channels, classCount: data.classNames.count,
+            seed: configuration.seed)
+        let report = try ClassifierTrainer.train(model, data: data, configuration: configuration, progress: progress)
+        let fingerprint = zip(data.groups, data.labels).map { "\($0):\($1)" }.joined(separator: ",") + "#\(data.count)"
+        let summary = ClassifierSummary(
+            architecture: architecture, widths: widths, robust: configuration.budget.description,
+            seed: configuration.seed,
+            classNames: data.classNames, inputShape: [data.channels, data.height, data.width],
+            dataHash: Fingerprint.fnv1a64(fingerprint), training: report)
+        let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path, withIntermediateDirectories: true
+        )
+        try Checkpoint(module: model, metadata: ["summary": json]).write(to: checkpoint)
+        try AtomicFile.write(Data(json.utf8), to: checkpoint + ".json")
+        return summary
+    }
+
+    /// Loads a classifier checkpoint written by `train`.
+    public static func load(checkpoint: String) throws -> (any ImageClassifier, ClassifierSummary) {
+        let file = try Checkpoint.read(from: checkpoint)
+        guard let json = file.metadata["summary"],
+            let summary = try? JSONDecoder().decode(ClassifierSummary.self, from: Data(json.utf8))
+        else {
+            throw CheckpointError.incompatible(path: checkpoint, reason: "no classifier summary in its metadata")
+        }
+        let model = makeModel(
+            summary.architecture, widths: summary.widths, channels: summary.inputShape[0],
+            classCount: summary.classNames.count,
+            seed: summary.seed)
+        try file.load(into: model, path: checkpoint)
+        model.setTraining(false)
+        return (model, summary)
+    }
+
+    /// Clean, per-class and (optionally) PGD-20 robust accuracy on `test`, and a confusion-matrix PNG.
+    public static func evaluate(
+        model: any ImageClassifier, test: ClassificationData, attack: PerturbationBudget, confusionPNG: String?
+    ) throws -> ClassifierEvaluationReport {
+        let predicted = ClassifierEvaluation.predictions(model, data: test)
+        let classes = test.classNames.count
+        let confusion = ClassifierEvaluation.confusion(predicted: predicted, labels: test.labels, classCount: classes)
+        var perClass = [String: Float]()
+        for (label, name) in test.classNames.enumerated() {
+            let total = confusion[label].reduce(0, +)
+            perClass[name] = total > 0 ? Float(confusion[label][label]) / Float(total) : 0
+        }
+        let correct = (0..<classes).reduce(0) { $0 + confusion[$1][$1] }
+        let robust =
+            attack == .none
+            ? nil
+            : ClassifierEvaluation.robustAccuracy(
+                model, data: test, attack: ProjectedGradientDescent(budget: attack, steps: 20))
+        if let confusionPNG {
+            // Rows: true class (top row = first class), columns: predicted; shade = share of the row.
+            var values = [Float]()
+            for row in (0..<classes).reversed() {
+                let total = max(confusion[row].reduce(0, +), 1)
+                values += confusion[row].map { Float($0) / Float(total) }
+            }
+            var plot = try HeatmapPlot(values: values, rowCount: classes, columnCount: classes, valueRange: 0...1)
+            plot.colormap = .viridis
+            plot.title = "confusion"
+            plot.xLabel = "predicted"
+            plot.yLabel = "true"
+            plot.minPlotWidth = 256
+            plot.xTicks = (0..<classes).map {
+                AxisTick(position: Double($0) + 0.5, label: String(test.classNames[$0].prefix(6)))
+            }
+            plot.yTicks = (0..<classes).map {
+                AxisTick(position: Double(classes - 1 - $0) + 0.5, label: String(test.classNames[$0].prefix(6)))
+            }
+            plot.colorbarLabel = "share"
+            try PNGFile.write(plot.render(), to: confusionPNG)
+        }
+        return ClassifierEvaluationReport(
+            testCount: test.count, accuracy: Float(correct) / Float(max(test.count, 1)), perClassAccuracy: perClass,
+            confusion: confusion, robustAccuracy: robust, attack: attack.description, classNames: test.classNames)
+    }
+}

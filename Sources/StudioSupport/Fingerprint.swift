@@ -1,0 +1,18 @@
+import Foundation
+
+/// FNV-1a 64-bit fingerprints: fast, dependency-free checksums for manifests, caches and files
+/// (not cryptographic).
+public enum Fingerprint {
+    /// The fingerprint of raw bytes, as 16 hex digits.
+    public static func fnv1a64(bytes: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return String(format: "%016llx", hash)
+    }
+
+    /// The fingerprint of a string's UTF-8 bytes.
+    public static func fnv1a64(_ text: String) -> String { fnv1a64(bytes: Data(text.utf8)) }
+}
