@@ -48,7 +48,8 @@ let package = Package(
         .target(
             name: "StudioPipelines",
             dependencies: [
-                "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioClassifiers", "StudioModels", "StudioNN",
+                "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioClassifiers", "StudioModels",
+                "StudioNN",
                 "StudioTensor", "CBLAS", "CFFTW", "CSndFile",
                 "CSampleRate", "CPNG",
             ]

@@ -131,6 +131,10 @@ public enum ClassifierTrainer {
         let start = Date()
         var seen = 0
         for epoch in 1...configuration.epochs {
+            // Cosine decay of the learning rate to 5% of its start by the last epoch: late epochs
+            // take small steps, so the kept parameters (and batch-norm statistics) settle.
+            let progressFraction = Float(epoch - 1) / Float(max(configuration.epochs - 1, 1))
+            optimizer.learningRate = configuration.learningRate * (0.05 + 0.95 * 0.5 * (1 + cos(Float.pi * progressFraction)))
             var order = Array(0..<train.count)
             order.shuffle(using: &random)
             let batches = stride(from: 0, to: order.count, by: configuration.batchSize).map {
