@@ -134,7 +134,8 @@ public enum ClassifierTrainer {
             // Cosine decay of the learning rate to 5% of its start by the last epoch: late epochs
             // take small steps, so the kept parameters (and batch-norm statistics) settle.
             let progressFraction = Float(epoch - 1) / Float(max(configuration.epochs - 1, 1))
-            optimizer.learningRate = configuration.learningRate * (0.05 + 0.95 * 0.5 * (1 + cos(Float.pi * progressFraction)))
+            optimizer.learningRate =
+                configuration.learningRate * (0.05 + 0.95 * 0.5 * (1 + cos(Float.pi * progressFraction)))
             var order = Array(0..<train.count)
             order.shuffle(using: &random)
             let batches = stride(from: 0, to: order.count, by: configuration.batchSize).map {
@@ -166,6 +167,7 @@ public enum ClassifierTrainer {
                 progress(epoch, index + 1, batches.count)
             }
             model.detachParameters()
+            recalibrateBatchNorm(model, data: train, batchSize: configuration.batchSize, using: &random)
             let accuracy = ClassifierEvaluation.accuracy(model, data: validation)
             report.trainLoss.append(lossSum / Float(batches.count))
             report.validationAccuracy.append(accuracy)
@@ -182,6 +184,34 @@ public enum ClassifierTrainer {
         model.setTraining(false)
         report.examplesPerSecond = Double(seen) / Date().timeIntervalSince(start)
         return report
+    }
+
+    /// Recomputes every batch norm's running statistics as the plain average over clean training
+    /// batches. The exponential averages gathered during training trail the changing weights and
+    /// see augmented inputs; measured here, validation accuracy swung between 42% and 98% from one
+    /// epoch to the next without this.
+    static func recalibrateBatchNorm(
+        _ model: any ImageClassifier, data: ClassificationData, batchSize: Int, using random: inout SplitMix64
+    ) {
+        let norms = model.allModules().compactMap { $0 as? BatchNorm2d }
+        guard !norms.isEmpty else { return }
+        let saved = norms.map(\.momentum)
+        for norm in norms {
+            norm.runningMean.value = Tensor.zeros(norm.runningMean.value.shape)
+            norm.runningVariance.value = Tensor.ones(norm.runningVariance.value.shape)
+        }
+        model.setTraining(true)
+        var order = Array(0..<data.count)
+        order.shuffle(using: &random)
+        let batches = min(20, (data.count + batchSize - 1) / batchSize)
+        for batch in 0..<batches {
+            // Momentum 1/(k+1) makes the k-th update a running plain average.
+            for norm in norms { norm.momentum = 1 / Float(batch + 1) }
+            let indices = Array(order[(batch * batchSize)..<min((batch + 1) * batchSize, data.count)])
+            _ = model.logits(data.batch(indices).0)
+        }
+        for (norm, momentum) in zip(norms, saved) { norm.momentum = momentum }
+        model.setTraining(false)
     }
 
     static func snapshot(_ model: Module) -> [Tensor] {

@@ -51,6 +51,9 @@ open class Module: @unchecked Sendable {
         ownBuffers() + children().flatMap { name, child in child.namedBuffers().map { ("\(name).\($0.0)", $0.1) } }
     }
 
+    /// This module and every descendant, depth first.
+    public func allModules() -> [Module] { [self] + children().flatMap { $0.1.allModules() } }
+
     /// Every parameter that is not frozen.
     public var trainableParameters: [Parameter] { namedParameters().map(\.1).filter { !$0.isFrozen } }
 

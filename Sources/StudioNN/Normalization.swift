@@ -13,7 +13,7 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
     /// Added to the variance (torch: `eps=1e-5`).
     public let epsilon: Float
     /// Weight of the new batch in the running statistics (torch: `momentum=0.1`).
-    public let momentum: Float
+    public var momentum: Float
 
     /// A layer for `channels` channels.
     public init(channels: Int, affine: Bool = true, epsilon: Float = 1e-5, momentum: Float = 0.1) {
