@@ -237,15 +237,19 @@ public enum ClassifierEvaluation {
         var predicted = [Int]()
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let (inputs, _) = data.batch(Array(start..<min(start + batchSize, data.count)))
-            let logits = model.logits(inputs)
-            let classes = logits.shape[1]
-            let values = logits.scalars
-            for row in 0..<logits.shape[0] {
-                let slice = values[(row * classes)..<((row + 1) * classes)]
-                predicted.append(slice.indices.max { slice[$0] < slice[$1] }! - row * classes)
-            }
+            predicted += argmaxRows(model.logits(inputs))
         }
         return predicted
+    }
+
+    /// The highest-scoring class of each row of `[N, classes]` logits.
+    static func argmaxRows(_ logits: Tensor) -> [Int] {
+        let classes = logits.shape[1]
+        let values = logits.scalars
+        return (0..<logits.shape[0]).map { row in
+            let slice = values[(row * classes)..<((row + 1) * classes)]
+            return slice.indices.max { slice[$0] < slice[$1] }! - row * classes
+        }
     }
 
     /// Share of examples classified correctly.
@@ -273,13 +277,7 @@ public enum ClassifierEvaluation {
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let (inputs, labels) = data.batch(Array(start..<min(start + batchSize, data.count)))
             let adversarial = attack.attack(inputs, labels: labels, model: model.logits, using: &random)
-            let logits = model.logits(adversarial)
-            let classes = logits.shape[1]
-            let values = logits.scalars
-            for (row, label) in labels.enumerated() {
-                let slice = values[(row * classes)..<((row + 1) * classes)]
-                if slice.indices.max(by: { slice[$0] < slice[$1] })! - row * classes == label { correct += 1 }
-            }
+            correct += zip(argmaxRows(model.logits(adversarial)), labels).filter { $0 == $1 }.count
         }
         return Float(correct) / Float(max(data.count, 1))
     }
