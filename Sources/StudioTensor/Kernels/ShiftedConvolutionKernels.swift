@@ -24,6 +24,8 @@ extension ConvolutionGeometry {
     var paddedPlane: Int { (inputHeight + 2 * padding) * paddedWidth }
     /// Columns of the wide output: H rows of W + 2p.
     var wideColumns: Int { inputHeight * paddedWidth }
+    /// Offset into a padded plane of kernel tap `tap` (row-major over R x S).
+    func tapShift(_ tap: Int) -> Int { (tap / kernelWidth) * paddedWidth + tap % kernelWidth }
 }
 
 /// One thread's buffers: a padded input sample (with 2p spare floats) and a wide output sample.
@@ -84,19 +86,13 @@ func shiftedConvolutionForward(
         for n in samples {
             padPlanes(input + n * g.inputChannels * plane, padded, g)
             for tap in 0..<taps {
-                let shift = (tap / g.kernelWidth) * g.paddedWidth + tap % g.kernelWidth
+                let shift = g.tapShift(tap)
                 gemm(
                     transposeA: false, transposeB: false, m: g.outputChannels, n: g.wideColumns, k: g.inputChannels,
                     tapWeights + tap * g.outputChannels * g.inputChannels, lda: g.inputChannels, padded + shift,
                     ldb: g.paddedPlane, beta: tap == 0 ? 0 : 1, wide, ldc: g.wideColumns)
             }
-            let target = output + n * g.outputChannels * plane
-            for k in 0..<g.outputChannels {
-                for y in 0..<g.inputHeight {
-                    (target + (k * g.inputHeight + y) * g.inputWidth).update(
-                        from: wide + k * g.wideColumns + y * g.paddedWidth, count: g.inputWidth)
-                }
-            }
+            narrow(wide, output + n * g.outputChannels * plane, channels: g.outputChannels, g)
         }
     }
 }
@@ -110,6 +106,19 @@ private func widen(
         for y in 0..<g.inputHeight {
             (wide + k * g.wideColumns + y * g.paddedWidth).update(
                 from: source + (k * g.inputHeight + y) * g.inputWidth, count: g.inputWidth)
+        }
+    }
+}
+
+/// Copies the valid W columns of each row of a wide `[K, H, W + 2p]` buffer to `[K, H, W]`
+/// (the inverse of `widen`).
+private func narrow(
+    _ wide: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>, channels: Int, _ g: ConvolutionGeometry
+) {
+    for k in 0..<channels {
+        for y in 0..<g.inputHeight {
+            (target + (k * g.inputHeight + y) * g.inputWidth).update(
+                from: wide + k * g.wideColumns + y * g.paddedWidth, count: g.inputWidth)
         }
     }
 }
@@ -131,7 +140,7 @@ func shiftedConvolutionBackwardData(
             widen(outputGradient + n * g.outputChannels * plane, wide, channels: g.outputChannels, g)
             padded.update(repeating: 0, count: g.inputChannels * g.paddedPlane + 2 * g.padding)
             for tap in 0..<taps {
-                let shift = (tap / g.kernelWidth) * g.paddedWidth + tap % g.kernelWidth
+                let shift = g.tapShift(tap)
                 // dXpad[C, shift + j] += W_tap^T [C, K] * dYwide [K, j]
                 gemm(
                     transposeA: true, transposeB: false, m: g.inputChannels, n: g.wideColumns, k: g.outputChannels,
@@ -176,7 +185,7 @@ func shiftedConvolutionBackwardFilter(
             padPlanes(input + n * g.inputChannels * plane, padded, g)
             widen(outputGradient + n * g.outputChannels * plane, wide, channels: g.outputChannels, g)
             for tap in 0..<taps {
-                let shift = (tap / g.kernelWidth) * g.paddedWidth + tap % g.kernelWidth
+                let shift = g.tapShift(tap)
                 gemm(
                     transposeA: false, transposeB: true, m: g.outputChannels, n: g.inputChannels, k: g.wideColumns,
                     wide, lda: g.wideColumns, padded + shift, ldb: g.paddedPlane, beta: 1,
