@@ -26,6 +26,8 @@ public struct MelToAudio: Sendable {
         public let spectralConvergence: Float
         /// `||M - mel(signal)||_F / ||M||_F` against the input power mel `M`.
         public let melSpectralConvergence: Float
+        /// `mel(signal)`: the power mel spectrogram of the output, for other comparisons.
+        public let remeasuredMel: Spectrogram
     }
 
     /// Inverts a power mel spectrogram (frames x bands).
@@ -39,6 +41,6 @@ public struct MelToAudio: Sendable {
         return Result(
             signal: AudioSignal(samples: reconstruction.samples, sampleRate: extractor.configuration.mel.sampleRate),
             spectralConvergence: reconstruction.spectralConvergence,
-            melSpectralConvergence: spectralConvergence(target: mel, estimate: remeasured))
+            melSpectralConvergence: spectralConvergence(target: mel, estimate: remeasured), remeasuredMel: remeasured)
     }
 }

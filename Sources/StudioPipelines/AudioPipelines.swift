@@ -78,13 +78,12 @@ public enum AudioPipelines {
         let start = DispatchTime.now()
         let result = try inverter.audio(fromPowerMel: restored, length: signal.samples.count, using: &generator)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        let remeasured = try extractor.power(result.signal.samples)
         try AudioFile.write(result.signal, to: output)
         return InversionSummary(
             input: input, output: output, duration: signal.duration, frames: mel.frameCount,
             clippedFraction: Double(clipped) / Double(max(1, normalized.count)),
             spectralConvergence: result.spectralConvergence,
-            melSpectralConvergence: spectralConvergence(target: mel, estimate: remeasured),
+            melSpectralConvergence: spectralConvergence(target: mel, estimate: result.remeasuredMel),
             inversionSeconds: seconds)
     }
 }
