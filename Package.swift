@@ -44,12 +44,15 @@ let package = Package(
             dependencies: ["StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport"]),
         .target(
             name: "ProbeGAN",
-            dependencies: ["StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport"]),
+            dependencies: [
+                "StudioClassifiers", "StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport",
+            ]),
+        .target(name: "StudioEvaluation", dependencies: ["CBLAS"]),
         .target(
             name: "StudioPipelines",
             dependencies: [
                 "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioClassifiers", "StudioModels",
-                "StudioNN",
+                "StudioNN", "ProbeGAN", "StudioOptimizers", "StudioEvaluation",
                 "StudioTensor", "CBLAS", "CFFTW", "CSndFile",
                 "CSampleRate", "CPNG",
             ]
@@ -80,6 +83,13 @@ let package = Package(
         .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
         .testTarget(
             name: "StudioNNTests", dependencies: ["StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
+        .testTarget(
+            name: "ProbeGANTests",
+            dependencies: [
+                "ProbeGAN", "StudioClassifiers", "StudioModels", "StudioNN", "StudioOptimizers", "StudioTensor",
+                "StudioSupport",
+            ]),
+        .testTarget(name: "StudioEvaluationTests", dependencies: ["StudioEvaluation"]),
         .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage"]),
     ]
 )

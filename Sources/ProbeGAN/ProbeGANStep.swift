@@ -4,29 +4,35 @@ import StudioOptimizers
 import StudioSupport
 import StudioTensor
 
-/// One ProbeGAN training iteration: a discriminator step (hinge on the projection head over seen
-/// classes, WGAN on the linear head over all fakes, gradient penalty with double backward), then a
-/// generator step through the discriminator and the frozen classifier.
+/// One ProbeGAN training iteration's two halves, following the paper's equations (1)-(4):
+/// a discriminator step (hinge on the projection head D_c over seen classes, WGAN on the linear
+/// head D_u over every fake, gradient penalty by double backward) and a generator step through
+/// both heads and the frozen classifier. The method decides which terms are on.
 public final class ProbeGANStep {
     /// The models.
     public let generator: Generator, discriminator: Discriminator, classifier: any ImageClassifier
     /// Their optimisers.
     public let generatorOptimizer: Adam, discriminatorOptimizer: Adam
-    /// Classes with real data are `0..<seenClassCount` in this reference step; all classes can be drawn as fakes.
-    public let classCount: Int, seenClasses: Set<Int>
+    /// Which loss terms are on.
+    public let method: ProbeGANMethod
+    /// Labels of generated samples (class dilution).
+    public let labelSampler: FakeLabelSampler
+    /// Classes whose fakes D_c judges (the classes with real data).
+    public let seenClasses: Set<Int>
     /// Gradient penalty weight (lambda_gp = 10) and classifier loss weight (lambda_g).
     public let penaltyWeight: Float, classifierWeight: Float
 
-    /// Binds models and optimisers.
+    /// Binds models and optimisers; freezes the classifier and puts it in evaluation mode.
     public init(
-        generator: Generator, discriminator: Discriminator, classifier: any ImageClassifier, classCount: Int,
-        seenClasses: Set<Int>, generatorOptimizer: Adam, discriminatorOptimizer: Adam, penaltyWeight: Float = 10,
-        classifierWeight: Float = 1
+        generator: Generator, discriminator: Discriminator, classifier: any ImageClassifier, method: ProbeGANMethod,
+        labelSampler: FakeLabelSampler, seenClasses: Set<Int>, generatorOptimizer: Adam,
+        discriminatorOptimizer: Adam, penaltyWeight: Float = 10, classifierWeight: Float = 1
     ) {
         self.generator = generator
         self.discriminator = discriminator
         self.classifier = classifier
-        self.classCount = classCount
+        self.method = method
+        self.labelSampler = labelSampler
         self.seenClasses = seenClasses
         self.generatorOptimizer = generatorOptimizer
         self.discriminatorOptimizer = discriminatorOptimizer
@@ -36,10 +42,16 @@ public final class ProbeGANStep {
         classifier.setTraining(false)
     }
 
-    /// The discriminator losses of one step.
-    public struct DiscriminatorLosses: Sendable {
-        /// Hinge, WGAN critic, gradient penalty, and the weighted total.
+    /// The discriminator losses of one step (terms a method does not use are 0).
+    public struct DiscriminatorLosses: Sendable, Codable {
+        /// Hinge (D_c), WGAN critic (D_u), gradient penalty, and the weighted total.
         public let hinge: Float, wasserstein: Float, penalty: Float, total: Float
+    }
+
+    /// The generator losses of one step.
+    public struct GeneratorLosses: Sendable, Codable {
+        /// `-E[D_c]` over seen-class fakes, `-E[D_u]` over all fakes, the classifier's cross-entropy, and the total.
+        public let conditional: Float, unconditional: Float, classification: Float, total: Float
     }
 
     /// One discriminator step on a real batch (labels must be seen classes).
@@ -48,7 +60,7 @@ public final class ProbeGANStep {
     {
         let batch = real.shape[0]
         let z = Tensor.randomNormal([batch, generator.latentFeatures], using: &random)
-        let fakeLabels = (0..<batch).map { _ in Int(random.next() % UInt64(classCount)) }
+        let fakeLabels = labelSampler.labels(batch, using: &random)
         generator.detachParameters()
         let fake = generator(z, labels: fakeLabels).detached
         let tape = Tape()
@@ -56,39 +68,64 @@ public final class ProbeGANStep {
         let both = Tensor.concatenate([real, fake], axis: 0)
         let (conditional, unconditional) = discriminator.heads(
             discriminator.features(both), labels: realLabels + fakeLabels)
-        let fakeSeen = fakeLabels.map { seenClasses.contains($0) ? Float(1) : 0 }
-        let hinge = ProbeGANLosses.conditionalHinge(
-            real: conditional.slice(axis: 0, 0..<batch), fake: conditional.slice(axis: 0, batch..<(2 * batch)),
-            fakeSeen: fakeSeen)
-        let wasserstein = ProbeGANLosses.wassersteinCritic(
-            real: unconditional.slice(axis: 0, 0..<batch), fake: unconditional.slice(axis: 0, batch..<(2 * batch)))
-        let epsilon = Tensor.randomUniform([batch, 1, 1, 1], using: &random)
-        let mixed = tape.watch((epsilon * real + (1 - epsilon) * fake).detached)
-        let critic = discriminator.unconditional(discriminator.features(mixed))
-        let inputGradient = tape.gradients(of: critic.sum(), withRespectTo: [mixed], createGraph: true)[0]
-        let penalty = ProbeGANLosses.gradientPenalty(inputGradient: inputGradient)
-        let total = hinge + wasserstein + penalty * penaltyWeight
+        var total = Tensor(0)
+        var hinge = Tensor(0)
+        var wasserstein = Tensor(0)
+        var penalty = Tensor(0)
+        if method.usesConditionalHead {
+            let fakeSeen = fakeLabels.map { seenClasses.contains($0) ? Float(1) : 0 }
+            hinge = ProbeGANLosses.conditionalHinge(
+                real: conditional.slice(axis: 0, 0..<batch), fake: conditional.slice(axis: 0, batch..<(2 * batch)),
+                fakeSeen: fakeSeen)
+            total = total + hinge
+        }
+        if method.usesUnconditionalHead {
+            wasserstein = ProbeGANLosses.wassersteinCritic(
+                real: unconditional.slice(axis: 0, 0..<batch), fake: unconditional.slice(axis: 0, batch..<(2 * batch))
+            )
+            let epsilon = Tensor.randomUniform([batch, 1, 1, 1], using: &random)
+            let mixed = tape.watch((epsilon * real + (1 - epsilon) * fake).detached)
+            let critic = discriminator.unconditional(discriminator.features(mixed))
+            let inputGradient = tape.gradients(of: critic.sum(), withRespectTo: [mixed], createGraph: true)[0]
+            penalty = ProbeGANLosses.gradientPenalty(inputGradient: inputGradient)
+            total = total + wasserstein + penalty * penaltyWeight
+        }
         let gradients = tape.gradients(of: total, withRespectTo: parameters)
         try discriminatorOptimizer.update(discriminator.trainableParameters, gradients: gradients)
         return DiscriminatorLosses(
             hinge: hinge.scalar, wasserstein: wasserstein.scalar, penalty: penalty.scalar, total: total.scalar)
     }
 
-    /// One generator step; returns the total generator loss.
-    public func generatorStep(batch: Int, using random: inout SplitMix64) throws -> Float {
+    /// One generator step.
+    public func generatorStep(batch: Int, using random: inout SplitMix64) throws -> GeneratorLosses {
         let z = Tensor.randomNormal([batch, generator.latentFeatures], using: &random)
-        let labels = (0..<batch).map { _ in Int(random.next() % UInt64(classCount)) }
+        let labels = labelSampler.labels(batch, using: &random)
         discriminator.detachParameters()
         let tape = Tape()
         let parameters = generator.watch(on: tape)
         let images = generator(z, labels: labels)
         let (conditional, unconditional) = discriminator.heads(discriminator.features(images), labels: labels)
-        let seen = labels.map { seenClasses.contains($0) ? Float(1) : 0 }
-        let adversarial = -ProbeGANLosses.maskedMean(conditional, mask: seen) - unconditional.mean()
-        let classification = Tensor.crossEntropy(logits: classifier.logits(images), labels: labels)
-        let total = adversarial + classification * classifierWeight
+        var total = Tensor(0)
+        var conditionalLoss = Tensor(0)
+        var unconditionalLoss = Tensor(0)
+        var classification = Tensor(0)
+        if method.usesConditionalHead {
+            let seen = labels.map { seenClasses.contains($0) ? Float(1) : 0 }
+            conditionalLoss = -ProbeGANLosses.maskedMean(conditional, mask: seen)
+            total = total + conditionalLoss
+        }
+        if method.usesUnconditionalHead {
+            unconditionalLoss = -unconditional.mean()
+            total = total + unconditionalLoss
+        }
+        if method.usesClassifierDuringTraining && classifierWeight > 0 {
+            classification = Tensor.crossEntropy(logits: classifier.logits(images), labels: labels)
+            total = total + classification * classifierWeight
+        }
         let gradients = tape.gradients(of: total, withRespectTo: parameters)
         try generatorOptimizer.update(generator.trainableParameters, gradients: gradients)
-        return total.scalar
+        return GeneratorLosses(
+            conditional: conditionalLoss.scalar, unconditional: unconditionalLoss.scalar,
+            classification: classification.scalar, total: total.scalar)
     }
 }

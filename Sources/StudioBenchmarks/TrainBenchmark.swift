@@ -19,7 +19,8 @@ func trainBenchmark() throws {
         using: &random)
     let classifier = ConvolutionalClassifier(inputChannels: 1, classCount: 3, using: &random)
     let step = ProbeGANStep(
-        generator: generator, discriminator: discriminator, classifier: classifier, classCount: 3, seenClasses: [0, 1],
+        generator: generator, discriminator: discriminator, classifier: classifier, method: .probegan,
+        labelSampler: FakeLabelSampler(seen: [0, 1], unseen: [2], unseenShare: nil), seenClasses: [0, 1],
         generatorOptimizer: Adam(learningRate: 1e-4, beta1: 0, beta2: 0.999),
         discriminatorOptimizer: Adam(learningRate: 4e-4, beta1: 0, beta2: 0.999))
     let real = Tensor.randomUniform([batch, 1, 64, 64], lower: -1, upper: 1, using: &random)
@@ -31,7 +32,7 @@ func trainBenchmark() throws {
         var losses: ProbeGANStep.DiscriminatorLosses?
         let d = try seconds { losses = try step.discriminatorStep(real: real, realLabels: labels, using: &random) }
         var generatorLoss: Float = 0
-        let g = try seconds { generatorLoss = try step.generatorStep(batch: batch, using: &random) }
+        let g = try seconds { generatorLoss = try step.generatorStep(batch: batch, using: &random).total }
         if iteration > 0 {
             times.append(d + g)
             discriminatorTimes.append(d)

@@ -98,7 +98,7 @@ public struct SpectrogramAugmentation: Sendable {
 public struct ClassifierTrainingReport: Sendable, Codable {
     /// Mean training loss per epoch.
     public var trainLoss: [Float] = []
-    /// Validation accuracy per epoch (clean).
+    /// Validation accuracy per epoch: clean, or under the training attack for adversarial training.
     public var validationAccuracy: [Float] = []
     /// The epoch whose parameters were kept (1-based).
     public var bestEpoch = 0
@@ -168,7 +168,12 @@ public enum ClassifierTrainer {
             }
             model.detachParameters()
             recalibrateBatchNorm(model, data: train, batchSize: configuration.batchSize, using: &random)
-            let accuracy = ClassifierEvaluation.accuracy(model, data: validation)
+            // Adversarial training keeps the epoch with the best accuracy under the training attack
+            // (clean accuracy alone would favour the least robust epoch).
+            let accuracy =
+                configuration.budget == .none
+                ? ClassifierEvaluation.accuracy(model, data: validation)
+                : ClassifierEvaluation.robustAccuracy(model, data: validation, attack: attack, seed: configuration.seed)
             report.trainLoss.append(lossSum / Float(batches.count))
             report.validationAccuracy.append(accuracy)
             if accuracy > (best?.accuracy ?? -1) {

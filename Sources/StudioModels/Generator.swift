@@ -93,6 +93,9 @@ public final class Generator: Module, @unchecked Sendable {
             + [("bn", finalNorm), ("out", output)]
     }
 
+    /// The class embedding table `[classes, embeddingFeatures]` (a row for every class, unseen ones included).
+    public var classEmbeddings: Parameter { embedding.weight }
+
     /// Images `[N, outputChannels, resolution, resolution]` for latents `z [N, latentFeatures]` and labels.
     public func callAsFunction(_ z: Tensor, labels: [Int]) -> Tensor {
         callAsFunction(z, classEmbedding: embedding(labels))

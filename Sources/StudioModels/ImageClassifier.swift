@@ -19,12 +19,5 @@ extension ConvolutionalClassifier: ImageClassifier {
     public func logits(_ images: Tensor) -> Tensor { self(images) }
 
     /// Globally averaged last-stage features `[N, width]`.
-    public func features(_ images: Tensor) -> Tensor {
-        var h = images
-        for (index, (convolution, norm)) in zip(convolutions, norms).enumerated() {
-            h = norm(convolution(h)).relu()
-            if index < convolutions.count - 1 { h = h.maxPooled2x2() }
-        }
-        return h.globalSumPooled() / Float(h.shape[2] * h.shape[3])
-    }
+    public func features(_ images: Tensor) -> Tensor { pooledFeatures(images) }
 }

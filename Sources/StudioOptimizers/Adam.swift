@@ -8,6 +8,8 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     case nonFiniteGradient(parameter: Int, step: Int)
     /// Parameters and gradients do not pair up.
     case mismatch(parameters: Int, gradients: Int)
+    /// A saved optimiser state does not fit a parameter's shape.
+    case stateMismatch(parameter: String)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -17,6 +19,9 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
                 + "Lower the learning rate or resume from the last checkpoint"
         case .mismatch(let parameters, let gradients):
             return "\(parameters) parameters but \(gradients) gradients"
+        case .stateMismatch(let parameter):
+            return "the saved optimiser state of \(parameter) does not fit the model; was the checkpoint written "
+                + "with other settings?"
         }
     }
 }
@@ -99,6 +104,48 @@ public final class Adam: @unchecked Sendable {
             }
             parameter.value = Tensor(shape: parameter.value.shape, storage: updated)
         }
+    }
+}
+
+extension Adam {
+    /// The step count and moment estimates of `parameters`, keyed `NAME.m` / `NAME.v`, for checkpoints.
+    public func state(of parameters: [(String, Parameter)]) -> (step: Int, tensors: [String: Tensor]) {
+        var tensors = [String: Tensor]()
+        for (name, parameter) in parameters {
+            let key = ObjectIdentifier(parameter)
+            let shape = parameter.value.shape
+            if let m = firstMoments[key], let v = secondMoments[key] {
+                tensors[name + ".m"] = Tensor(shape: shape, storage: Self.copy(m, count: parameter.value.count))
+                tensors[name + ".v"] = Tensor(shape: shape, storage: Self.copy(v, count: parameter.value.count))
+            }
+        }
+        return (step, tensors)
+    }
+
+    /// Restores a `state(of:)`: moments of parameters absent from `tensors` start at zero again.
+    public func restore(step: Int, tensors: [String: Tensor], of parameters: [(String, Parameter)]) throws {
+        firstMoments.removeAll()
+        secondMoments.removeAll()
+        for (name, parameter) in parameters {
+            guard let m = tensors[name + ".m"], let v = tensors[name + ".v"] else { continue }
+            guard m.shape == parameter.value.shape, v.shape == parameter.value.shape else {
+                throw OptimizerError.stateMismatch(parameter: name)
+            }
+            let key = ObjectIdentifier(parameter)
+            firstMoments[key] = m.withPointer { Self.copy($0, count: m.count) }
+            secondMoments[key] = v.withPointer { Self.copy($0, count: v.count) }
+        }
+        self.step = step
+    }
+
+    private static func copy(_ source: TensorStorage, count: Int) -> TensorStorage {
+        copy(UnsafePointer(source.pointer), count: count)
+    }
+
+    private static func copy(_ source: UnsafePointer<Float>, count: Int) -> TensorStorage {
+        let storage = TensorStorage(uninitializedCount: count)
+        storage.pointer.initialize(from: source, count: count)
+        return storage
     }
 }
 

@@ -12,8 +12,11 @@ import StudioTensor
 public enum ClassifierArchitecture: String, Sendable, Codable, CaseIterable {
     /// The compact residual CNN probed by ProbeGAN.
     case residual
-    /// The plain conv-BN-ReLU CNN with max pooling: the independent judge's architecture.
+    /// A plain conv-BN-ReLU CNN with max pooling, one convolution per stage.
     case plain
+    /// A VGG-style CNN, two conv-BN-ReLU per stage and max pooling, no shortcuts: the independent
+    /// judge's architecture.
+    case vgg
 }
 
 /// Where examples come from.
@@ -117,28 +120,42 @@ public enum ClassifierPipelines {
         case .residual:
             return ResidualClassifier(
                 inputChannels: channels, classCount: classCount, widths: widths, using: &generator)
-        case .plain:
+        case .plain, .vgg:
             return ConvolutionalClassifier(
-                inputChannels: channels, classCount: classCount, widths: widths, using: &generator)
+                inputChannels: channels, classCount: classCount, widths: widths,
+                convolutionsPerStage: architecture == .vgg ? 2 : 1, using: &generator)
         }
     }
 
     /// Trains and writes `checkpoint` (safetensors, with the summary as metadata) and `checkpoint.json`.
     public static func train(
         data: ClassificationData, architecture: ClassifierArchitecture, widths: [Int],
-        configuration: ClassifierTrainingConfiguration,
+        configuration: ClassifierTrainingConfiguration, startingFrom initial: String? = nil,
         checkpoint: String, progress: (Int, Int, Int) -> Void
     ) throws -> ClassifierSummary {
         let model = makeModel(
             architecture, widths: widths, channels: data.channels, classCount: data.classNames.count,
             seed: configuration.seed)
+        if let initial {
+            // Fine-tuning (e.g. adversarial fine-tuning of a regular classifier): same network, same classes.
+            let (_, summary) = try load(checkpoint: initial)
+            guard summary.classNames == data.classNames, summary.architecture == architecture,
+                summary.widths == widths
+            else {
+                throw CheckpointError.incompatible(
+                    path: initial,
+                    reason:
+                        "it is a \(summary.architecture.rawValue) \(summary.widths) network for \(summary.classNames); "
+                        + "this run trains a \(architecture.rawValue) \(widths) network for \(data.classNames)")
+            }
+            try Checkpoint.read(from: initial).load(into: model, path: initial)
+        }
         let report = try ClassifierTrainer.train(model, data: data, configuration: configuration, progress: progress)
-        let fingerprint = zip(data.groups, data.labels).map { "\($0):\($1)" }.joined(separator: ",") + "#\(data.count)"
         let summary = ClassifierSummary(
             architecture: architecture, widths: widths, robust: configuration.budget.description,
             seed: configuration.seed,
             classNames: data.classNames, inputShape: [data.channels, data.height, data.width],
-            dataHash: Fingerprint.fnv1a64(fingerprint), training: report)
+            dataHash: dataHash(data), training: report)
         let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
         try FileManager.default.createDirectory(
             atPath: URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path, withIntermediateDirectories: true
@@ -146,6 +163,13 @@ public enum ClassifierPipelines {
         try Checkpoint(module: model, metadata: ["summary": json]).write(to: checkpoint)
         try AtomicFile.write(Data(json.utf8), to: checkpoint + ".json")
         return summary
+    }
+
+    /// The fingerprint of a training set (groups and labels, in order), recorded in a classifier's
+    /// summary to notice a changed corpus.
+    public static func dataHash(_ data: ClassificationData) -> String {
+        Fingerprint.fnv1a64(
+            zip(data.groups, data.labels).map { "\($0):\($1)" }.joined(separator: ",") + "#\(data.count)")
     }
 
     /// Loads a classifier checkpoint written by `train`.

@@ -11,6 +11,9 @@ struct Studio: ParsableCommand {
             rendered back to WAV with NNLS + fast Griffin-Lim.
             """,
         version: "0.1.0",
-        subcommands: [AudioCommand.self, CorpusCommand.self, ClassifierCommand.self, LibrariesCommand.self]
+        subcommands: [
+            TrainCommand.self, RenderCommand.self, AudioCommand.self, CorpusCommand.self, ClassifierCommand.self,
+            LibrariesCommand.self,
+        ]
     )
 }

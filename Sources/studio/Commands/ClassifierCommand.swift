@@ -76,19 +76,20 @@ struct ClassifierTrainCommand: ParsableCommand {
         discussion: """
             --robust l2:EPS or linf:EPS trains with PGD (Madry et al. 2018) in [-1, 1] input units. For \
             audio, l2:1.0 moves a 64x64 log-mel image by an RMS of 0.016 units (about 1 dB) per pixel. \
-            --judge trains the independent judge: the plain architecture with another seed.
+            --judge trains the independent judge: the VGG-style architecture (widths 16,32,64,128 unless \
+            --widths is given) with seed + 1000.
             """)
 
     @OptionGroup var dataOptions: ClassifierDataOptions
 
-    @Option(help: "residual (the classifier to probe) or plain (the judge's architecture).")
+    @Option(help: "residual (the classifier to probe), vgg (the judge's architecture) or plain.")
     var architecture: ClassifierArchitecture = .residual
 
-    @Flag(help: "Train the independent judge (plain architecture, seed + 1000).")
+    @Flag(help: "Train the independent judge (vgg architecture, seed + 1000).")
     var judge = false
 
-    @Option(help: "Channel widths of the stages, comma-separated.")
-    var widths = "16,32,64"
+    @Option(help: "Channel widths of the stages, comma-separated (default 16,32,64; the judge 16,32,64,128).")
+    var widths: String?
 
     @Option(help: "none, l2:EPS or linf:EPS.")
     var robust: PerturbationBudget = .none
@@ -114,13 +115,20 @@ struct ClassifierTrainCommand: ParsableCommand {
     @Flag(help: "Audio: no gain, time-shift and SpecAugment masking of training clips.")
     var noAugmentation = false
 
+    @Option(help: "PGD steps per training batch when --robust is set.")
+    var attackSteps = 7
+
+    @Option(help: "Start from this classifier checkpoint (same network and classes), e.g. to fine-tune it robustly.")
+    var from: String?
+
     @Option(help: "Checkpoint path (default: CACHE/classifiers/NAME.safetensors).")
     var out: String?
 
     func run() throws {
-        let parsedWidths = widths.split(separator: ",").compactMap { Int($0) }
+        let widthText = widths ?? (judge ? "16,32,64,128" : "16,32,64")
+        let parsedWidths = widthText.split(separator: ",").compactMap { Int($0) }
         guard !parsedWidths.isEmpty, parsedWidths.allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("--widths must be positive integers separated by commas, got \(widths)")
+            throw ValidationError("--widths must be positive integers separated by commas, got \(widthText)")
         }
         let (train, _) = try dataOptions.loadData()
         var configuration = ClassifierTrainingConfiguration()
@@ -131,8 +139,9 @@ struct ClassifierTrainCommand: ParsableCommand {
         configuration.seed = judge ? seed + 1000 : seed
         configuration.patience = patience
         configuration.weightDecay = weightDecay
+        configuration.attackSteps = attackSteps
         if dataOptions.modality == .audio && !noAugmentation { configuration.augmentation = SpectrogramAugmentation() }
-        let chosen = judge ? ClassifierArchitecture.plain : architecture
+        let chosen = judge ? ClassifierArchitecture.vgg : architecture
         let name = judge ? "judge" : (robust == .none ? "classifier" : "classifier-robust")
         let path =
             out
@@ -142,7 +151,8 @@ struct ClassifierTrainCommand: ParsableCommand {
         nonisolated(unsafe) var bar: ProgressBar?
         nonisolated(unsafe) var currentEpoch = 0
         let summary = try ClassifierPipelines.train(
-            data: train, architecture: chosen, widths: parsedWidths, configuration: configuration, checkpoint: path
+            data: train, architecture: chosen, widths: parsedWidths, configuration: configuration, startingFrom: from,
+            checkpoint: path
         ) { epoch, done, total in
             if epoch != currentEpoch {
                 currentEpoch = epoch

@@ -1,0 +1,256 @@
+import Foundation
+import StudioClassifiers
+import StudioModels
+import StudioNN
+import StudioOptimizers
+import StudioSupport
+import StudioTensor
+
+/// A ProbeGAN run's state and its training iteration: `discriminatorSteps` D steps on fresh real
+/// batches, one G step, the EMA update, and (every `evaluateEvery` iterations) the leak-free
+/// selection evaluation. Everything random flows from one seeded generator whose state is saved,
+/// so a run resumed from `checkpoint()` continues bit for bit.
+public final class ProbeGANTrainer {
+    /// The run's configuration.
+    public let configuration: ProbeGANConfiguration
+    /// The generator, the discriminator and the EMA generator used for sampling.
+    public let generator: Generator, discriminator: Discriminator, emaGenerator: Generator
+    /// The frozen classifier.
+    public let classifier: any ImageClassifier
+    /// The real training set: seen classes only (all classes for ORACLE).
+    public let realData: ClassificationData
+    /// Labels of generated samples.
+    public let labelSampler: FakeLabelSampler
+    let step: ProbeGANStep
+    let selection = SelectionScore()
+    var random: SplitMix64
+    var realSampler: RealBatchSampler
+
+    /// Iterations done.
+    public private(set) var iteration = 0
+    /// The selection bookkeeping: best score so far, its iteration, evaluations since it improved.
+    public private(set) var best: (score: Float, iteration: Int)?
+    /// Evaluations since the best score last improved.
+    public private(set) var staleEvaluations = 0
+    /// Training wall time before this process, from the checkpoint (seconds).
+    public private(set) var previousSeconds: Double = 0
+
+    /// One iteration's losses.
+    public struct IterationRecord: Sendable, Codable {
+        /// The iteration number (1-based).
+        public let iteration: Int
+        /// The last D step's losses and the G step's.
+        public let discriminator: ProbeGANStep.DiscriminatorLosses, generator: ProbeGANStep.GeneratorLosses
+    }
+
+    /// Checks the data against the configuration and builds the models.
+    public init(
+        configuration: ProbeGANConfiguration, realData: ClassificationData, classifier: any ImageClassifier
+    ) throws {
+        let names = configuration.classNames
+        guard realData.classNames == names else {
+            throw ProbeGANError.classifierMismatch(
+                reason: "the classifier knows \(names), the data has \(realData.classNames)")
+        }
+        guard configuration.unseen.count < names.count || configuration.method == .oracle else {
+            throw ProbeGANError.everyClassUnseen(classes: names)
+        }
+        if configuration.method != .oracle, configuration.unseen.isEmpty {
+            throw ProbeGANError.noUnseenClass(method: configuration.method.rawValue)
+        }
+        let seen = Set(configuration.seen)
+        if let leaked = realData.labels.first(where: { !seen.contains($0) }) {
+            // The target-absence guarantee: a real example of an unseen class never enters training.
+            throw ProbeGANError.unseenClassInRealData(name: names[leaked])
+        }
+        for label in configuration.seen where !realData.labels.contains(label) {
+            throw ProbeGANError.classWithoutData(name: names[label])
+        }
+        self.configuration = configuration
+        self.realData = realData
+        self.classifier = classifier
+        generator = ProbeGANModels.generator(configuration, seed: configuration.seed)
+        emaGenerator = ProbeGANModels.copy(generator, configuration)
+        discriminator = ProbeGANModels.discriminator(configuration, seed: configuration.seed &+ 1)
+        labelSampler = FakeLabelSampler(configuration: configuration)
+        step = ProbeGANStep(
+            generator: generator, discriminator: discriminator, classifier: classifier, method: configuration.method,
+            labelSampler: labelSampler, seenClasses: seen,
+            generatorOptimizer: Adam(learningRate: configuration.generatorLearningRate, beta1: 0, beta2: 0.999),
+            discriminatorOptimizer: Adam(
+                learningRate: configuration.discriminatorLearningRate, beta1: 0, beta2: 0.999),
+            penaltyWeight: configuration.penaltyWeight, classifierWeight: configuration.classifierWeight)
+        random = SplitMix64(seed: configuration.seed &+ 2)
+        realSampler = RealBatchSampler(count: realData.count, seed: configuration.seed &+ 3)
+    }
+
+    /// True when the iteration budget is spent or the stopping rule fired.
+    public var isFinished: Bool {
+        iteration >= configuration.iterations
+            || (configuration.patience > 0 && staleEvaluations >= configuration.patience)
+    }
+
+    /// Runs one iteration. A NaN or exploding loss throws `ProbeGANError.diverged` (state then
+    /// partly updated: restore the last checkpoint).
+    public func trainIteration() throws -> IterationRecord {
+        var discriminatorLosses: ProbeGANStep.DiscriminatorLosses?
+        do {
+            for _ in 0..<configuration.discriminatorSteps {
+                let (real, labels) = realData.batch(realSampler.next(configuration.batchSize))
+                discriminatorLosses = try step.discriminatorStep(real: real, realLabels: labels, using: &random)
+            }
+            let generatorLosses = try step.generatorStep(batch: configuration.batchSize, using: &random)
+            iteration += 1
+            let record = IterationRecord(
+                iteration: iteration, discriminator: discriminatorLosses!, generator: generatorLosses)
+            try Self.check(record)
+            let decay = iteration <= configuration.emaStart ? 0 : configuration.emaDecay
+            ExponentialMovingAverage(decay: decay).update(shadow: emaGenerator, from: generator)
+            return record
+        } catch let error as OptimizerError {
+            throw ProbeGANError.diverged(iteration: iteration + 1, detail: error.description, checkpoint: nil)
+        }
+    }
+
+    /// Losses beyond this magnitude count as an explosion.
+    static let explodingLoss: Float = 1e5
+
+    static func check(_ record: IterationRecord) throws {
+        let values: [(String, Float)] = [
+            ("D hinge", record.discriminator.hinge), ("D WGAN", record.discriminator.wasserstein),
+            ("gradient penalty", record.discriminator.penalty), ("G total", record.generator.total),
+        ]
+        for (name, value) in values where !value.isFinite || abs(value) > explodingLoss {
+            throw ProbeGANError.diverged(
+                iteration: record.iteration, detail: "\(name) loss is \(value)", checkpoint: nil)
+        }
+    }
+
+    /// True when this iteration is due for an evaluation.
+    public var isEvaluationDue: Bool {
+        iteration % configuration.evaluateEvery == 0 || isFinished
+    }
+
+    /// The classes the generator is trained to render (every class the label sampler draws).
+    public var renderedClasses: [Int] { (labelSampler.seen + labelSampler.unseen).sorted() }
+
+    /// The EMA generator prepared for sampling (standing statistics).
+    public func samplingGenerator() -> Generator {
+        GeneratorSampling.prepared(
+            emaGenerator, configuration: configuration, labels: labelSampler,
+            seed: configuration.seed &+ 0x5EED)
+    }
+
+    /// The leak-free selection evaluation of the EMA generator; updates the best score and the
+    /// stopping rule's count. Samples are returned for reports.
+    public func evaluate() -> (result: SelectionScore.Result, samples: [Tensor?], isBest: Bool) {
+        let sampling = samplingGenerator()
+        let rendered = Set(renderedClasses)
+        let samples: [Tensor?] = configuration.classNames.indices.map { label in
+            rendered.contains(label)
+                ? GeneratorSampling.samples(
+                    sampling, label: label, count: configuration.evaluationSamples,
+                    seed: configuration.seed &+ UInt64(label) &* 7919)
+                : nil
+        }
+        let result = selection.evaluate(
+            samples: samples, classifier: classifier, seed: configuration.seed &+ UInt64(iteration))
+        let isBest = result.score > (best?.score ?? -1)
+        if isBest {
+            best = (result.score, iteration)
+            staleEvaluations = 0
+        } else {
+            staleEvaluations += 1
+        }
+        return (result, samples, isBest)
+    }
+
+    /// Everything needed to continue: weights, optimiser moments, random state, sampler position,
+    /// selection bookkeeping, wall time.
+    public func checkpoint(elapsedSeconds: Double) throws -> Checkpoint {
+        var tensors = [String: Tensor]()
+        func add(_ prefix: String, _ more: [String: Tensor]) {
+            for (name, tensor) in more { tensors[prefix + name] = tensor }
+        }
+        add("generator.", Checkpoint(module: generator).tensors)
+        add("discriminator.", Checkpoint(module: discriminator).tensors)
+        add("ema.", Checkpoint(module: emaGenerator).tensors)
+        let g = step.generatorOptimizer.state(of: generator.namedParameters())
+        let d = step.discriminatorOptimizer.state(of: discriminator.namedParameters())
+        add("adam_g.", g.tensors)
+        add("adam_d.", d.tensors)
+        let state = TrainerState(
+            iteration: iteration, random: random.state, realDrawn: realSampler.drawn, generatorSteps: g.step,
+            discriminatorSteps: d.step, bestScore: best?.score, bestIteration: best?.iteration,
+            staleEvaluations: staleEvaluations, elapsedSeconds: previousSeconds + elapsedSeconds)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Checkpoint(
+            tensors: tensors,
+            metadata: [
+                "configuration": String(decoding: try encoder.encode(configuration), as: UTF8.self),
+                "state": String(decoding: try encoder.encode(state), as: UTF8.self),
+            ])
+    }
+
+    /// The configuration stored in a checkpoint.
+    public static func configuration(in checkpoint: Checkpoint, path: String) throws -> ProbeGANConfiguration {
+        guard let json = checkpoint.metadata["configuration"],
+            let configuration = try? JSONDecoder().decode(ProbeGANConfiguration.self, from: Data(json.utf8))
+        else { throw ProbeGANError.noCheckpoint(path: path) }
+        return configuration
+    }
+
+    /// Training wall time recorded in a checkpoint (all sessions), seconds.
+    public static func elapsedSeconds(in checkpoint: Checkpoint) -> Double? {
+        guard let json = checkpoint.metadata["state"],
+            let state = try? JSONDecoder().decode(TrainerState.self, from: Data(json.utf8))
+        else { return nil }
+        return state.elapsedSeconds
+    }
+
+    /// Continues from `checkpoint`, which must have been written with the same configuration
+    /// (the iteration budget and patience may differ).
+    public func restore(from checkpoint: Checkpoint, path: String) throws {
+        var saved = try Self.configuration(in: checkpoint, path: path)
+        saved.iterations = configuration.iterations
+        saved.patience = configuration.patience
+        guard saved == configuration else {
+            throw ProbeGANError.resumeMismatch(reason: "\(path) was written with other settings")
+        }
+        guard let json = checkpoint.metadata["state"],
+            let state = try? JSONDecoder().decode(TrainerState.self, from: Data(json.utf8))
+        else { throw ProbeGANError.noCheckpoint(path: path) }
+        func part(_ prefix: String) -> Checkpoint {
+            var tensors = [String: Tensor]()
+            for (name, tensor) in checkpoint.tensors where name.hasPrefix(prefix) {
+                tensors[String(name.dropFirst(prefix.count))] = tensor
+            }
+            return Checkpoint(tensors: tensors)
+        }
+        try part("generator.").load(into: generator, path: path)
+        try part("discriminator.").load(into: discriminator, path: path)
+        try part("ema.").load(into: emaGenerator, path: path)
+        try step.generatorOptimizer.restore(
+            step: state.generatorSteps, tensors: part("adam_g.").tensors, of: generator.namedParameters())
+        try step.discriminatorOptimizer.restore(
+            step: state.discriminatorSteps, tensors: part("adam_d.").tensors, of: discriminator.namedParameters())
+        iteration = state.iteration
+        random = SplitMix64(seed: state.random)
+        realSampler = RealBatchSampler(count: realData.count, seed: configuration.seed &+ 3, drawn: state.realDrawn)
+        best = state.bestScore.map { ($0, state.bestIteration ?? 0) }
+        staleEvaluations = state.staleEvaluations
+        previousSeconds = state.elapsedSeconds
+    }
+}
+
+/// The scalar part of a training checkpoint.
+struct TrainerState: Codable {
+    var iteration: Int
+    var random: UInt64
+    var realDrawn: Int
+    var generatorSteps: Int, discriminatorSteps: Int
+    var bestScore: Float?, bestIteration: Int?
+    var staleEvaluations: Int
+    var elapsedSeconds: Double
+}

@@ -1,0 +1,110 @@
+import Foundation
+import StudioClassifiers
+import StudioModels
+import StudioSupport
+
+/// Which classifier a command uses.
+public enum ClassifierChoice: Sendable, Equatable {
+    /// The default regular classifier of the data (trained on demand).
+    case regular
+    /// The default adversarially robust classifier (fine-tuned from the regular one on demand).
+    case robust
+    /// A checkpoint written by `studio classifier train`.
+    case path(String)
+
+    /// Parses `regular`, `robust` or a path.
+    public init(argument: String) {
+        switch argument {
+        case "regular": self = .regular
+        case "robust": self = .robust
+        default: self = .path(argument)
+        }
+    }
+
+    /// The name used in run names and reports.
+    public var label: String {
+        switch self {
+        case .regular: return "regular"
+        case .robust: return "robust"
+        case .path(let path): return URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        }
+    }
+}
+
+/// The default classifiers and judge of a data set, trained by the first command that needs them
+/// and cached under `CACHE/classifiers` with a fingerprint of their training data: a changed
+/// corpus retrains them.
+public enum DefaultClassifiers {
+    /// The three cached roles.
+    public enum Role: String, Sendable, CaseIterable {
+        /// The regular classifier to probe.
+        case regular = "classifier"
+        /// The robust classifier to probe.
+        case robust = "classifier-robust"
+        /// The independent judge (evaluation only).
+        case judge
+    }
+
+    /// The cache path of a role for a data set (`modality` plus, for images, the data set name).
+    public static func path(_ role: Role, dataName: String, cacheFolder: String) -> String {
+        URL(fileURLWithPath: cacheFolder).appendingPathComponent("classifiers/\(dataName)-\(role.rawValue).safetensors")
+            .path
+    }
+
+    /// The robust training budget: l2 1.5 in [-1, 1] log-mel units for audio (the feasibility run's
+    /// choice: an RMS of 0.023 units, about 1.5 dB, per pixel), l2 1.0 for images (the paper's
+    /// CIFAR classifier, eps 0.5 on [0, 1] pixels).
+    public static func robustBudget(audio: Bool) -> PerturbationBudget { audio ? .l2(1.5) : .l2(1.0) }
+
+    /// Loads the cached classifier of `role`, or trains and caches it when it is missing or its
+    /// training data changed.
+    public static func ensure(
+        _ role: Role, data: ClassificationData, audio: Bool, dataName: String, cacheFolder: String,
+        log: (String) -> Void, progress: @escaping (String, Int, Int) -> Void
+    ) throws -> (model: any ImageClassifier, summary: ClassifierSummary, path: String) {
+        let path = path(role, dataName: dataName, cacheFolder: cacheFolder)
+        let hash = ClassifierPipelines.dataHash(data)
+        if FileManager.default.fileExists(atPath: path) {
+            let (model, summary) = try ClassifierPipelines.load(checkpoint: path)
+            if summary.dataHash == hash && summary.classNames == data.classNames { return (model, summary, path) }
+            log("\(path) was trained on other data (fingerprint \(summary.dataHash), now \(hash)); retraining it")
+        } else {
+            log("no cached \(role.rawValue) for \(dataName); training it now (once)")
+        }
+        var configuration = ClassifierTrainingConfiguration()
+        configuration.weightDecay = 5e-4
+        configuration.patience = 6
+        if audio { configuration.augmentation = SpectrogramAugmentation() }
+        var architecture = ClassifierArchitecture.residual
+        var widths = audio ? [16, 32, 64] : [32, 64, 128]
+        var start: String?
+        switch role {
+        case .regular:
+            configuration.epochs = audio ? 20 : 12
+        case .robust:
+            let regular = try ensure(
+                .regular, data: data, audio: audio, dataName: dataName, cacheFolder: cacheFolder, log: log,
+                progress: progress)
+            start = regular.path
+            configuration.budget = robustBudget(audio: audio)
+            configuration.attackSteps = 3
+            configuration.epochs = audio ? 6 : 4
+            configuration.learningRate = 5e-4
+        case .judge:
+            architecture = .vgg
+            widths = [16, 32, 64, 128]
+            configuration.seed = 1000
+            configuration.epochs = audio ? 20 : 12
+            configuration.patience = 8
+        }
+        let summary = try ClassifierPipelines.train(
+            data: data, architecture: architecture, widths: widths, configuration: configuration, startingFrom: start,
+            checkpoint: path
+        ) { epoch, done, total in progress("\(role.rawValue) epoch \(epoch)", done, total) }
+        log(
+            "trained \(role.rawValue): kept epoch \(summary.training.bestEpoch), validation accuracy "
+                + String(format: "%.1f%%", 100 * (summary.training.validationAccuracy.max() ?? 0)) + "; wrote \(path)")
+        let (model, loaded) = try ClassifierPipelines.load(checkpoint: path)
+        return (model, loaded, path)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import ProbeGAN
+import StudioClassifiers
+import StudioEvaluation
+import StudioModels
+import StudioNN
+import StudioSupport
+import StudioTensor
+
+/// The independent judge's view of a run: recognition of generated samples and Frechet distances
+/// to held-out real data in the judge's feature space. Never used for training or selection.
+public enum RunEvaluation {
+    /// The judge's recognition rate per class of `samples[c]` (nil where there are none).
+    public static func judgeRecognition(samples: [Tensor?], judge: any ImageClassifier) -> [Float?] {
+        judge.detachParameters()
+        return samples.enumerated().map { label, images in
+            images.map { recognition(judge.logits($0), label: label) }
+        }
+    }
+
+    static func recognition(_ logits: Tensor, label: Int) -> Float {
+        let predicted = argmaxRows(logits)
+        return Float(predicted.filter { $0 == label }.count) / Float(max(predicted.count, 1))
+    }
+
+    static func argmaxRows(_ logits: Tensor) -> [Int] {
+        let classes = logits.shape[1]
+        let values = logits.scalars
+        return (0..<logits.shape[0]).map { row in
+            var best = 0
+            for column in 1..<classes where values[row * classes + column] > values[row * classes + best] {
+                best = column
+            }
+            return best
+        }
+    }
+
+    static func features(_ model: any ImageClassifier, _ images: Tensor, batchSize: Int = 128) -> [Float] {
+        var out = [Float]()
+        var start = 0
+        while start < images.shape[0] {
+            let end = min(start + batchSize, images.shape[0])
+            out += model.features(images.slice(axis: 0, start..<end)).scalars
+            start = end
+        }
+        return out
+    }
+
+    /// Samples the selected generator, measures every class with the judge and the probed
+    /// classifier, and writes `summary.json`.
+    static func summarize(
+        folder: RunFolder, configuration: ProbeGANConfiguration, classifierLabel: String, test: ClassificationData,
+        judge: any ImageClassifier, classifier: any ImageClassifier, samples: Int, stopReason: String,
+        trainer: ProbeGANTrainer
+    ) throws -> RunSummary {
+        let generator = try folder.loadBestGenerator(configuration)
+        let selected = try folder.readRun().selectedIteration
+        judge.detachParameters()
+        classifier.detachParameters()
+        var classes = [String: RunSummary.ClassResult]()
+        let rendered: [Int] =
+            configuration.method == .naive ? configuration.unseen : Array(configuration.classNames.indices)
+        for label in rendered {
+            let images = GeneratorSampling.samples(
+                generator, label: label, count: samples, seed: configuration.seed &+ 0xE7A1 &+ UInt64(label))
+            let realIndices = (0..<test.count).filter { test.labels[$0] == label }
+            var distance: Double?
+            let width = judge.features(images.slice(axis: 0, 0..<1)).shape[1]
+            if realIndices.count >= 2 {
+                let real = test.batch(realIndices).0
+                distance = try FrechetDistance.distance(
+                    features(judge, images), features(judge, real), width: width)
+            }
+            classes[configuration.classNames[label]] = RunSummary.ClassResult(
+                judgeRecognition: recognition(judge.logits(images), label: label),
+                classifierRecognition: recognition(classifier.logits(images), label: label),
+                frechetDistance: distance, heldOutCount: realIndices.count,
+                unseen: configuration.unseen.contains(label))
+        }
+        let summary = RunSummary(
+            method: configuration.method.rawValue, preset: configuration.preset.rawValue, classifier: classifierLabel,
+            unseen: configuration.unseen.map { configuration.classNames[$0] }, iterations: trainer.iteration,
+            selectedIteration: selected, stopReason: stopReason,
+            trainingSeconds: ProbeGANTrainer.elapsedSeconds(in: try Checkpoint.read(from: folder.lastCheckpoint)) ?? 0,
+            classes: classes, samplesPerClass: samples,
+            notes: [
+                "judgeRecognition and frechetDistance come from the independent judge (another architecture and seed), "
+                    + "never used for training, selection or stopping; it is a classifier, not a human listener.",
+                "frechetDistance compares generated samples with held-out real clips (test speakers) in the judge's "
+                    + "penultimate features; lower is closer.",
+                configuration.method == .oracle
+                    ? "ORACLE saw the unseen class's real data: an upper bound, not a probe."
+                    : "No real clip of an unseen class was in the GAN's training set (manifest.json).",
+            ])
+        try AtomicFile.write(try RunFolder.json(summary), to: folder.summary)
+        return summary
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import ProbeGAN
+import StudioClassifiers
+import StudioCorpus
+import StudioModels
+import StudioNN
+import StudioSupport
+
+/// The files of a run folder.
+public struct RunFolder: Sendable {
+    /// The folder.
+    public let path: String
+
+    /// A run folder at `path` (not created yet).
+    public init(_ path: String) { self.path = path }
+
+    func file(_ name: String) -> String { URL(fileURLWithPath: path).appendingPathComponent(name).path }
+
+    /// The resumable training state.
+    public var lastCheckpoint: String { file("checkpoints/last.safetensors") }
+    /// The selected EMA generator, ready for sampling.
+    public var bestGenerator: String { file("checkpoints/best-generator.safetensors") }
+    /// Losses and evaluations, one JSON object per line.
+    public var metrics: String { file("metrics.jsonl") }
+    /// The resolved configuration.
+    public var configuration: String { file("configuration.json") }
+    /// The GAN's real training set, one clip per line, and its fingerprint.
+    public var manifest: String { file("manifest.csv") }
+    /// The target-absence proof.
+    public var manifestSummary: String { file("manifest.json") }
+    /// The run's numbers.
+    public var summary: String { file("summary.json") }
+    /// Sample grids and clips written during training.
+    public var samples: String { file("samples") }
+
+    func create() throws {
+        for sub in ["checkpoints", "samples"] {
+            try FileManager.default.createDirectory(atPath: file(sub), withIntermediateDirectories: true)
+        }
+    }
+
+    func writeConfiguration(
+        _ probegan: ProbeGANConfiguration, request: TrainingRequest, classifierPath: String,
+        classifierHash: String, judgePath: String
+    ) throws {
+        struct Resolved: Encodable {
+            let probegan: ProbeGANConfiguration
+            let data: String, classifier: String, classifierPath: String, classifierDataHash: String
+            let judgePath: String, judgeUse: String, selection: String
+        }
+        let resolved = Resolved(
+            probegan: probegan, data: "\(request.source)", classifier: request.classifier.label,
+            classifierPath: classifierPath, classifierDataHash: classifierHash, judgePath: judgePath,
+            judgeUse: "evaluation and reporting only; never training, selection or stopping",
+            selection:
+                "EMA generator with the best mean PGD-robust recognition of generated samples by the probed "
+                + "classifier (no real data of an unseen class, no judge)")
+        try AtomicFile.write(try Self.json(resolved), to: configuration)
+    }
+
+    /// The manifest: every real clip the GAN trains on; the summary states how many belong to an
+    /// unseen class (zero unless the method is ORACLE).
+    func writeManifest(request: TrainingRequest, data: ClassificationData, unseen: [Int]) throws {
+        var lines = ["index,class,group"]
+        for index in 0..<data.count {
+            lines.append("\(index),\(data.classNames[data.labels[index]]),\(data.groups[index])")
+        }
+        if case .audio(let folder) = request.source {
+            // Audio: the clip files themselves, in the same order the features were read.
+            let corpus = try Corpus.load(folder: folder)
+            let items = corpus.items(in: .train).filter { item in
+                data.classNames.firstIndex(of: item.className).map { data.labels.contains($0) } ?? false
+            }
+            lines = ["path,class,speaker"] + items.map { "\($0.path),\($0.className),\($0.speaker)" }
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        try AtomicFile.write(Data(text.utf8), to: manifest)
+        var counts = [String: Int]()
+        for label in data.labels { counts[data.classNames[label], default: 0] += 1 }
+        let unseenNames = unseen.map { data.classNames[$0] }
+        struct Proof: Encodable {
+            let manifestHash: String, clipsPerClass: [String: Int], unseenClasses: [String]
+            let unseenClipsInTrainingSet: Int, heldOutTestSplitUsed: Bool, statement: String
+        }
+        let unseenCount = unseenNames.reduce(0) { $0 + (counts[$1] ?? 0) }
+        let proof = Proof(
+            manifestHash: Fingerprint.fnv1a64(text), clipsPerClass: counts, unseenClasses: unseenNames,
+            unseenClipsInTrainingSet: unseenCount, heldOutTestSplitUsed: false,
+            statement: unseenCount == 0
+                ? "No real clip of \(unseenNames.joined(separator: ", ")) is in the GAN's training set."
+                : "ORACLE: the unseen classes' real clips are included on purpose (an upper bound).")
+        try AtomicFile.write(try Self.json(proof), to: manifestSummary)
+    }
+
+    func openMetrics() throws -> MetricsLog { try MetricsLog(path: metrics) }
+
+    /// Drops metric lines past `iteration` (a resumed run rewrites them).
+    func truncateMetrics(after iteration: Int) throws {
+        guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else { return }
+        let kept = text.split(separator: "\n").filter { line in
+            guard let data = line.data(using: .utf8),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let at = object["iteration"] as? Int
+            else { return false }
+            return at <= iteration
+        }
+        try AtomicFile.write(Data((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: metrics)
+    }
+
+    /// Writes the sampling generator (standing statistics already in it) with the configuration.
+    func writeBestGenerator(_ generator: Generator, trainer: ProbeGANTrainer, note: String = "") throws {
+        var metadata = try trainer.checkpoint(elapsedSeconds: 0).metadata
+        metadata["selectedIteration"] = "\(trainer.iteration)"
+        metadata["note"] = note
+        try Checkpoint(module: generator, metadata: metadata).write(to: bestGenerator)
+    }
+
+    /// The selected generator, in evaluation mode.
+    public func loadBestGenerator(_ configuration: ProbeGANConfiguration) throws -> Generator {
+        guard FileManager.default.fileExists(atPath: bestGenerator) else {
+            throw ProbeGANError.noCheckpoint(path: bestGenerator)
+        }
+        let generator = ProbeGANModels.generator(configuration, seed: 0)
+        try Checkpoint.read(from: bestGenerator).load(into: generator, path: bestGenerator)
+        generator.setTraining(false)
+        return generator
+    }
+
+    /// The configuration and selected iteration stored with the best generator.
+    public func readRun() throws -> (configuration: ProbeGANConfiguration, selectedIteration: Int) {
+        guard FileManager.default.fileExists(atPath: bestGenerator) else {
+            throw ProbeGANError.noCheckpoint(path: bestGenerator)
+        }
+        let checkpoint = try Checkpoint.read(from: bestGenerator)
+        let configuration = try ProbeGANTrainer.configuration(in: checkpoint, path: bestGenerator)
+        return (configuration, Int(checkpoint.metadata["selectedIteration"] ?? "") ?? 0)
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(value)
+    }
+}
+
+/// An append-only JSON-lines file, flushed after every line.
+struct MetricsLog {
+    let handle: FileHandle
+
+    init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+        }
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+    }
+
+    mutating func append<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try handle.write(contentsOf: try encoder.encode(value) + Data("\n".utf8))
+    }
+
+    func close() throws { try handle.close() }
+}
+
+/// One metrics line per logged iteration.
+struct IterationMetrics: Codable {
+    var kind = "iteration"
+    let iteration: Int, seconds: Double
+    let dHinge: Float, dWasserstein: Float, dPenalty: Float, dTotal: Float
+    let gConditional: Float, gUnconditional: Float, gClassification: Float, gTotal: Float
+
+    init(_ record: ProbeGANTrainer.IterationRecord, seconds: Double) {
+        iteration = record.iteration
+        self.seconds = seconds
+        dHinge = record.discriminator.hinge
+        dWasserstein = record.discriminator.wasserstein
+        dPenalty = record.discriminator.penalty
+        dTotal = record.discriminator.total
+        gConditional = record.generator.conditional
+        gUnconditional = record.generator.unconditional
+        gClassification = record.generator.classification
+        gTotal = record.generator.total
+    }
+}
+
+/// One metrics line per evaluation: the selection statistic and, for reporting only, the judge.
+struct EvaluationMetrics: Codable {
+    var kind = "evaluation"
+    let iteration: Int, seconds: Double
+    let score: Float
+    let recognition: [String: Float], robustRecognition: [String: Float]
+    /// The judge's recognition of the same samples: reported, never used for selection or stopping.
+    let judgeRecognition: [String: Float]
+    let isBest: Bool
+
+    init(
+        iteration: Int, seconds: Double, names: [String], result: SelectionScore.Result, judge: [Float?],
+        isBest: Bool
+    ) {
+        self.iteration = iteration
+        self.seconds = seconds
+        score = result.score
+        func byName(_ values: [Float?]) -> [String: Float] {
+            var out = [String: Float]()
+            for (index, value) in values.enumerated() { if let value { out[names[index]] = value } }
+            return out
+        }
+        recognition = byName(result.recognition)
+        robustRecognition = byName(result.robustRecognition)
+        judgeRecognition = byName(judge)
+        self.isBest = isBest
+    }
+}

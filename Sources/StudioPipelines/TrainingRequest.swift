@@ -1,0 +1,87 @@
+import Foundation
+import ProbeGAN
+import StudioClassifiers
+
+/// What `studio train` was asked to do.
+public struct TrainingRequest: Sendable {
+    /// The data.
+    public var source: ClassifierDataSource
+    /// Where the default classifiers, the judge and cached features live.
+    public var cacheFolder: String
+    /// Method, preset and unseen class names.
+    public var method: ProbeGANMethod = .probegan
+    /// The preset.
+    public var preset: ProbeGANPreset = .quick
+    /// Names of the classes whose real data the GAN never sees.
+    public var unseen: [String]
+    /// The classifier to probe.
+    public var classifier: ClassifierChoice = .robust
+    /// The run folder.
+    public var runFolder: String
+    /// Seed of every random choice.
+    public var seed: UInt64 = 0
+    /// Overrides of the preset (nil: the preset's value).
+    public var iterations: Int?, classifierWeight: Float?, unseenShare: Double?, evaluateEvery: Int?,
+        batchSize: Int?, patience: Int?
+    /// Generated samples per class in the final summary.
+    public var summarySamples = 256
+
+    /// A request with defaults for everything but the data, the unseen classes and the run folder.
+    public init(source: ClassifierDataSource, cacheFolder: String, unseen: [String], runFolder: String) {
+        self.source = source
+        self.cacheFolder = cacheFolder
+        self.unseen = unseen
+        self.runFolder = runFolder
+    }
+
+    /// True for audio data.
+    public var isAudio: Bool {
+        if case .audio = source { return true }
+        return false
+    }
+
+    /// The name of the data set in cache file names.
+    public var dataName: String {
+        switch source {
+        case .audio(let corpus):
+            let name = URL(fileURLWithPath: corpus).lastPathComponent
+            return name == "corpus-default" ? "audio" : "audio-\(name)"
+        case .fashionMNIST: return "image-fashion-mnist"
+        case .cifar10: return "image-cifar10"
+        case .pngFolders(let folder): return "image-\(URL(fileURLWithPath: folder).lastPathComponent)"
+        }
+    }
+}
+
+/// What one run wrote and measured (`summary.json`).
+public struct RunSummary: Sendable, Codable {
+    /// Method, preset, classifier label, unseen class names.
+    public var method: String, preset: String, classifier: String, unseen: [String]
+    /// Iterations trained and the iteration of the selected (best) EMA generator.
+    public var iterations: Int, selectedIteration: Int
+    /// Why training stopped.
+    public var stopReason: String
+    /// Wall time of training, seconds (all sessions of a resumed run).
+    public var trainingSeconds: Double
+    /// Per class, by name: the judge's and the probed classifier's recognition rate of generated
+    /// samples, and the Frechet distance to held-out real clips in the judge's feature space.
+    public var classes: [String: ClassResult]
+    /// Generated samples per class behind these numbers, and held-out real ones.
+    public var samplesPerClass: Int
+    /// How to read the numbers.
+    public var notes: [String]
+
+    /// One class's numbers.
+    public struct ClassResult: Sendable, Codable {
+        /// Share of generated samples the judge assigns to the class.
+        public var judgeRecognition: Float
+        /// Share the probed classifier assigns to the class.
+        public var classifierRecognition: Float
+        /// Frechet distance to held-out real samples of the class (judge features); nil without held-out data.
+        public var frechetDistance: Double?
+        /// Held-out real samples of the class used for the distance.
+        public var heldOutCount: Int
+        /// True when the class was unseen (no real data in the GAN's training set).
+        public var unseen: Bool
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import ProbeGAN
+import StudioClassifiers
+import StudioCorpus
+import StudioModels
+import StudioNN
+import StudioSupport
+import StudioTensor
+
+/// Callbacks of a training run: log lines, progress, and the Ctrl-C flag.
+public struct TrainingHooks: Sendable {
+    /// A line for the user.
+    public var log: @Sendable (String) -> Void
+    /// Progress of a phase: title, done, total, detail (losses).
+    public var progress: @Sendable (String, Int, Int, Int, String) -> Void
+    /// True once the user asked to stop (Ctrl-C): the run writes a checkpoint and stops.
+    public var shouldStop: @Sendable () -> Bool
+
+    /// Hooks.
+    public init(
+        log: @escaping @Sendable (String) -> Void,
+        progress:
+            @escaping @Sendable (_ title: String, _ done: Int, _ total: Int, _ startedAt: Int, _ detail: String)
+            -> Void,
+        shouldStop: @escaping @Sendable () -> Bool
+    ) {
+        self.log = log
+        self.progress = progress
+        self.shouldStop = shouldStop
+    }
+}
+
+/// `studio train`: ProbeGAN and its baselines, end to end, in a resumable run folder.
+public enum TrainingRun {
+    /// Trains (or, with `resume`, continues) a run and writes its summary.
+    public static func run(_ request: TrainingRequest, resume: Bool, hooks: TrainingHooks) throws -> RunSummary {
+        let folder = RunFolder(request.runFolder)
+        if !resume && FileManager.default.fileExists(atPath: folder.lastCheckpoint) {
+            throw ProbeGANError.resumeMismatch(
+                reason: "\(request.runFolder) already holds a run; continue it with --resume \(request.runFolder) "
+                    + "or pass another --out")
+        }
+        let (train, test) = try ClassifierPipelines.data(request.source, cacheFolder: request.cacheFolder) {
+            done, total in hooks.progress("reading", done, total, 0, "")
+        }
+        let names = train.classNames
+        var unseen = [Int]()
+        for name in request.unseen {
+            guard let label = names.firstIndex(of: name) else {
+                throw ProbeGANError.unknownClass(name: name, known: names)
+            }
+            if !unseen.contains(label) { unseen.append(label) }
+        }
+        unseen.sort()
+        if unseen.count == names.count { throw ProbeGANError.everyClassUnseen(classes: names) }
+        for label in unseen where !train.labels.contains(label) && request.method == .oracle {
+            throw ProbeGANError.classWithoutData(name: names[label])
+        }
+        let classifier = try loadClassifier(request, train: train, hooks: hooks)
+        let judge = try DefaultClassifiers.ensure(
+            .judge, data: train, audio: request.isAudio, dataName: request.dataName, cacheFolder: request.cacheFolder,
+            log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") })
+        var configuration = ProbeGANConfiguration(
+            method: request.method, preset: request.preset, classNames: names, unseen: unseen,
+            inputShape: [train.channels, train.height, train.width])
+        configuration.isSpectrogram = request.isAudio
+        configuration.seed = request.seed
+        if let value = request.classifierWeight { configuration.classifierWeight = value }
+        if let value = request.unseenShare { configuration.unseenShare = value }
+        if let value = request.evaluateEvery {
+            configuration.evaluateEvery = value
+            configuration.checkpointEvery = value
+        }
+        if let value = request.batchSize { configuration.batchSize = value }
+        if resume {
+            // A resumed run keeps its own settings; only the budget and the patience may change.
+            guard FileManager.default.fileExists(atPath: folder.lastCheckpoint) else {
+                throw ProbeGANError.noCheckpoint(path: folder.lastCheckpoint)
+            }
+            configuration = try ProbeGANTrainer.configuration(
+                in: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint)
+        }
+        if let value = request.iterations { configuration.iterations = value }
+        if let value = request.patience { configuration.patience = value }
+        let seen = Set(configuration.seen)
+        let real = train.subset((0..<train.count).filter { seen.contains(train.labels[$0]) })
+
+        let trainer = try ProbeGANTrainer(configuration: configuration, realData: real, classifier: classifier.model)
+        if resume {
+            try trainer.restore(from: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint)
+            try folder.truncateMetrics(after: trainer.iteration)
+            hooks.log("resuming \(request.runFolder) at iteration \(trainer.iteration)")
+        } else {
+            try folder.create()
+            try folder.writeConfiguration(
+                configuration, request: request, classifierPath: classifier.path,
+                classifierHash: classifier.summary.dataHash,
+                judgePath: judge.path)
+            try folder.writeManifest(request: request, data: real, unseen: unseen)
+        }
+        hooks.log(
+            "training \(configuration.method.rawValue) (\(configuration.preset.rawValue)): unseen "
+                + unseen.map { names[$0] }.joined(separator: ", ") + ", classifier \(request.classifier.label), "
+                + "G \(trainer.generator.parameterCount) and D \(trainer.discriminator.parameterCount) parameters, "
+                + "\(real.count) real clips of seen classes")
+        let artifacts = RunArtifacts(folder: folder, configuration: configuration)
+        let stopReason = try loop(trainer, folder: folder, artifacts: artifacts, judge: judge.model, hooks: hooks)
+        if configuration.method == .ganAM {
+            try searchEmbeddings(trainer, folder: folder, classifier: classifier.model, hooks: hooks)
+        }
+        let summary = try RunEvaluation.summarize(
+            folder: folder, configuration: configuration, classifierLabel: request.classifier.label, test: test,
+            judge: judge.model, classifier: classifier.model, samples: request.summarySamples,
+            stopReason: stopReason, trainer: trainer)
+        try artifacts.writeFinalPictures(summaryGenerator: try folder.loadBestGenerator(configuration))
+        return summary
+    }
+
+    static func loadClassifier(_ request: TrainingRequest, train: ClassificationData, hooks: TrainingHooks) throws
+        -> (model: any ImageClassifier, summary: ClassifierSummary, path: String)
+    {
+        let loaded: (model: any ImageClassifier, summary: ClassifierSummary, path: String)
+        switch request.classifier {
+        case .regular, .robust:
+            loaded = try DefaultClassifiers.ensure(
+                request.classifier == .regular ? .regular : .robust, data: train, audio: request.isAudio,
+                dataName: request.dataName, cacheFolder: request.cacheFolder, log: hooks.log,
+                progress: { hooks.progress($0, $1, $2, 0, "") })
+        case .path(let path):
+            let (model, summary) = try ClassifierPipelines.load(checkpoint: path)
+            loaded = (model, summary, path)
+        }
+        guard loaded.summary.classNames == train.classNames else {
+            throw ProbeGANError.classifierMismatch(
+                reason: "it knows \(loaded.summary.classNames), the data has \(train.classNames)")
+        }
+        guard loaded.summary.inputShape == [train.channels, train.height, train.width] else {
+            throw ProbeGANError.classifierMismatch(
+                reason:
+                    "it takes \(loaded.summary.inputShape), the data is \([train.channels, train.height, train.width])"
+            )
+        }
+        return loaded
+    }
+
+    /// The iteration loop: losses to metrics, leak-free evaluations (best EMA generator kept),
+    /// periodic atomic checkpoints, Ctrl-C and divergence handling.
+    static func loop(
+        _ trainer: ProbeGANTrainer, folder: RunFolder, artifacts: RunArtifacts, judge: any ImageClassifier,
+        hooks: TrainingHooks
+    ) throws -> String {
+        let configuration = trainer.configuration
+        let start = Date()
+        let startedAt = trainer.iteration
+        var lastCheckpointIteration = trainer.iteration
+        var metrics = try folder.openMetrics()
+        defer { try? metrics.close() }
+        func saveCheckpoint() throws {
+            try trainer.checkpoint(elapsedSeconds: Date().timeIntervalSince(start)).write(to: folder.lastCheckpoint)
+            lastCheckpointIteration = trainer.iteration
+        }
+        var detail = ""
+        while !trainer.isFinished {
+            if hooks.shouldStop() {
+                try saveCheckpoint()
+                throw ProbeGANError.interrupted(iteration: trainer.iteration, runFolder: folder.path)
+            }
+            let record: ProbeGANTrainer.IterationRecord
+            do {
+                record = try trainer.trainIteration()
+            } catch ProbeGANError.diverged(let iteration, let message, _) {
+                let kept = FileManager.default.fileExists(atPath: folder.lastCheckpoint) ? folder.lastCheckpoint : nil
+                throw ProbeGANError.diverged(iteration: iteration, detail: message, checkpoint: kept)
+            }
+            let seconds = trainer.previousSeconds + Date().timeIntervalSince(start)
+            if record.iteration % 10 == 0 || record.iteration == 1 {
+                try metrics.append(IterationMetrics(record, seconds: seconds))
+            }
+            detail = String(
+                format: "D %.3f G %.3f CE %.3f", record.discriminator.total, record.generator.total,
+                record.generator.classification)
+            hooks.progress("train", trainer.iteration, configuration.iterations, startedAt, detail)
+            if trainer.isEvaluationDue {
+                let (result, samples, isBest) = trainer.evaluate()
+                let judged = RunEvaluation.judgeRecognition(samples: samples, judge: judge)
+                try metrics.append(
+                    EvaluationMetrics(
+                        iteration: trainer.iteration, seconds: seconds, names: configuration.classNames,
+                        result: result, judge: judged, isBest: isBest))
+                if isBest { try folder.writeBestGenerator(trainer.samplingGenerator(), trainer: trainer) }
+                try artifacts.writeEvaluationSamples(samples, iteration: trainer.iteration)
+                hooks.log(
+                    "iteration \(trainer.iteration): selection score "
+                        + String(format: "%.3f", result.score) + (isBest ? " (best so far)" : "")
+                        + " | judge (reporting only): "
+                        + judged.enumerated().compactMap { index, value in
+                            value.map { String(format: "%@ %.2f", configuration.classNames[index], $0) }
+                        }.joined(separator: ", "))
+            }
+            if trainer.iteration - lastCheckpointIteration >= configuration.checkpointEvery { try saveCheckpoint() }
+        }
+        try saveCheckpoint()
+        try artifacts.writeCurves(metrics: folder.metrics)
+        if trainer.iteration >= configuration.iterations { return "iteration budget (\(configuration.iterations))" }
+        return "stopping rule: no better selection score for \(configuration.patience) evaluations"
+    }
+
+    /// GAN-AM's second stage: an embedding search per unseen class on the selected generator; the
+    /// found embeddings replace the unseen rows, and the result is the run's generator.
+    static func searchEmbeddings(
+        _ trainer: ProbeGANTrainer, folder: RunFolder, classifier: any ImageClassifier, hooks: TrainingHooks
+    ) throws {
+        let configuration = trainer.configuration
+        let generator = try folder.loadBestGenerator(configuration)
+        var search = ClassEmbeddingSearch()
+        search.steps = configuration.searchSteps
+        search.learningRate = configuration.searchLearningRate
+        search.weightDecay = configuration.searchWeightDecay
+        var rows = generator.classEmbeddings.value.scalars
+        let width = generator.classEmbeddings.value.shape[1]
+        for target in configuration.unseen {
+            let (embedding, losses) = try search.search(
+                generator: generator, classifier: classifier, target: target, seenClasses: configuration.seen,
+                seed: configuration.seed &+ UInt64(target))
+            rows.replaceSubrange((target * width)..<((target + 1) * width), with: embedding)
+            hooks.log(
+                "GAN-AM: embedding of \(configuration.classNames[target]) searched in \(losses.count) steps, "
+                    + String(format: "cross-entropy %.3f -> %.3f", losses.first ?? 0, losses.last ?? 0))
+        }
+        generator.classEmbeddings.value = Tensor(shape: generator.classEmbeddings.value.shape, scalars: rows)
+        try folder.writeBestGenerator(generator, trainer: trainer, note: "gan-am embedding search")
+    }
+}

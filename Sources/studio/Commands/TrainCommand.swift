@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import ProbeGAN
+import StudioCorpus
+import StudioPipelines
+import StudioSupport
+
+extension ProbeGANMethod: ExpressibleByArgument {}
+extension ProbeGANPreset: ExpressibleByArgument {}
+
+/// `studio train`: the main job.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train ProbeGAN (or a baseline) so that it renders a class whose real data it never saw.",
+        discussion: """
+            The GAN's real training set lacks the --unseen classes; the frozen classifier (trained on every \
+            class) is the only source of what they sound like. The default classifier is the robust one: \
+            with a regular classifier the unseen class appears early and then drifts into patterns only \
+            that classifier believes. The default corpus, classifiers and judge are built on first use \
+            and cached. Ctrl-C writes a checkpoint; --resume DIR continues bit for bit.
+            """)
+
+    @OptionGroup var dataOptions: ClassifierDataOptions
+
+    @Option(help: "Classes whose real data the GAN never sees, comma-separated (e.g. women or women,nonhuman).")
+    var unseen: String?
+
+    @Option(help: "probegan, naive, oracle (sees the class: an upper bound) or gan-am.")
+    var method: ProbeGANMethod = .probegan
+
+    @Option(help: "quick (default, minutes on 2 cores), standard or paper (the reference widths).")
+    var preset: ProbeGANPreset = .quick
+
+    @Option(help: "The classifier to probe: regular, robust (default) or a checkpoint path.")
+    var classifier = "robust"
+
+    @Option(help: "Run folder (default: runs/METHOD-UNSEEN-CLASSIFIER-PRESET).")
+    var out: String?
+
+    @Option(help: "Continue the run in this folder from its last checkpoint.")
+    var resume: String?
+
+    @Option(help: "Seed of every random choice.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Override the preset's iteration budget.")
+    var iterations: Int?
+
+    @Option(help: "Override lambda_g, the classifier loss weight.")
+    var classifierWeight: Float?
+
+    @Option(help: "Share of fakes drawn from the unseen classes (class dilution; default: uniform over all classes).")
+    var unseenShare: Double?
+
+    @Option(help: "Iterations between evaluations and checkpoints.")
+    var evaluateEvery: Int?
+
+    @Option(help: "Override the batch size.")
+    var batchSize: Int?
+
+    @Option(help: "Evaluations without a better selection score before stopping (0: never stop early).")
+    var patience: Int?
+
+    @Option(help: "Generated samples per class for the final summary.")
+    var summarySamples = 256
+
+    func run() throws {
+        let request = try makeRequest()
+        if case .audio(let folder) = request.source, dataOptions.data == nil,
+            !FileManager.default.fileExists(atPath: folder + "/train")
+        {
+            print("the default corpus is not built yet; building it (once, a few minutes)")
+            var builder = DefaultCorpusBuilder(
+                cacheFolder: dataOptions.location.cacheFolder, outputFolder: dataOptions.location.corpusFolder)
+            nonisolated(unsafe) var bar: ProgressBar?
+            _ = try builder.build { done, total in
+                if bar == nil { bar = ProgressBar("decoding", total: total) }
+                bar?.update(done)
+            }
+        }
+        let interrupt = InterruptFlag.install()
+        let summary = try TrainingRun.run(request, resume: resume != nil, hooks: TrainingHooks.terminal(interrupt))
+        print("run folder: \(request.runFolder)")
+        print(
+            "stopped by \(summary.stopReason) after \(summary.iterations) iterations; selected iteration "
+                + "\(summary.selectedIteration); \(String(format: "%.0f", summary.trainingSeconds)) s of training")
+        for name in summary.classes.keys.sorted() {
+            let result = summary.classes[name]!
+            print(
+                String(
+                    format: "  %@%@: judge recognition %.1f%%, classifier %.1f%%, FD %@ (%d held-out)", name,
+                    result.unseen ? " (unseen)" : "", 100 * result.judgeRecognition,
+                    100 * result.classifierRecognition,
+                    result.frechetDistance.map { String(format: "%.1f", $0) } ?? "-",
+                    result.heldOutCount))
+        }
+        print("listen: studio render --run \(request.runFolder) --class \(summary.unseen.first ?? "CLASS") --out DIR")
+    }
+
+    func makeRequest() throws -> TrainingRequest {
+        var configuration: (unseen: [String], method: ProbeGANMethod, preset: ProbeGANPreset, classifier: String)
+        if let resume {
+            // Settings come from the run itself.
+            let data = try Data(contentsOf: URL(fileURLWithPath: resume + "/configuration.json"))
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let probegan = object["probegan"] as? [String: Any],
+                let names = probegan["classNames"] as? [String], let unseenLabels = probegan["unseen"] as? [Int],
+                let method = (probegan["method"] as? String).flatMap(ProbeGANMethod.init(rawValue:)),
+                let preset = (probegan["preset"] as? String).flatMap(ProbeGANPreset.init(rawValue:)),
+                let classifierPath = object["classifierPath"] as? String
+            else { throw ValidationError("\(resume)/configuration.json is not a studio run configuration") }
+            configuration = (unseenLabels.map { names[$0] }, method, preset, classifierPath)
+        } else {
+            guard let unseen, !unseen.isEmpty else {
+                throw ValidationError("pass --unseen CLASS (e.g. --unseen women), or --resume DIR")
+            }
+            configuration = (
+                unseen.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, method, preset,
+                classifier
+            )
+        }
+        let choice = ClassifierChoice(argument: configuration.classifier)
+        let name =
+            "\(configuration.method.rawValue)-\(configuration.unseen.joined(separator: "+"))-\(choice.label)-"
+            + configuration.preset.rawValue
+        var request = TrainingRequest(
+            source: try dataOptions.source(), cacheFolder: dataOptions.location.cacheFolder,
+            unseen: configuration.unseen, runFolder: resume ?? out ?? "runs/\(name)")
+        request.method = configuration.method
+        request.preset = configuration.preset
+        request.classifier = choice
+        request.seed = seed
+        request.iterations = iterations
+        request.classifierWeight = classifierWeight
+        request.unseenShare = unseenShare
+        request.evaluateEvery = evaluateEvery
+        request.batchSize = batchSize
+        request.patience = patience
+        request.summarySamples = summarySamples
+        return request
+    }
+}
+
+extension TrainingHooks {
+    /// Progress bars on standard error, log lines on standard output, Ctrl-C from `flag`.
+    static func terminal(_ flag: InterruptFlag) -> TrainingHooks {
+        nonisolated(unsafe) var bar: (title: String, bar: ProgressBar)?
+        let lock = NSLock()
+        return TrainingHooks(
+            log: { line in print(line) },
+            progress: { title, done, total, startedAt, detail in
+                lock.lock()
+                if bar?.title != title { bar = (title, ProgressBar(title, total: total, startingAt: startedAt)) }
+                let current = bar?.bar
+                lock.unlock()
+                current?.update(done, detail: detail)
+            },
+            shouldStop: { flag.isSet })
+    }
+}
+
+/// Set by SIGINT (Ctrl-C) or SIGTERM; a second Ctrl-C exits at once.
+final class InterruptFlag: @unchecked Sendable {
+    nonisolated(unsafe) static var raised: sig_atomic_t = 0
+
+    var isSet: Bool { Self.raised != 0 }
+
+    static func install() -> InterruptFlag {
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            if InterruptFlag.raised != 0 { _exit(130) }
+            InterruptFlag.raised = 1
+            let message = "\nstopping after this iteration and writing a checkpoint (Ctrl-C again to quit at once)\n"
+            _ = message.withCString { write(2, $0, strlen($0)) }
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+        return InterruptFlag()
+    }
+}
