@@ -74,16 +74,18 @@ public struct ProbeGANConfiguration: Sendable, Codable, Equatable {
         method == .oracle ? Array(classNames.indices) : classNames.indices.filter { !unseen.contains($0) }
     }
 
-    /// A configuration from a preset for data of shape `[C, H, W]` (H = W = 32 or 64).
+    /// A configuration from a preset for data of shape `[C, H, W]` (H = W = 32 or 64); `channelBase`
+    /// overrides the preset's `ch`.
     public init(
-        method: ProbeGANMethod, preset: ProbeGANPreset, classNames: [String], unseen: [Int], inputShape: [Int]
+        method: ProbeGANMethod, preset: ProbeGANPreset, classNames: [String], unseen: [Int], inputShape: [Int],
+        channelBase: Int? = nil
     ) {
         self.method = method
         self.preset = preset
         self.classNames = classNames
         self.unseen = unseen
         self.inputShape = inputShape
-        let ch = preset.channelBase
+        let ch = channelBase ?? preset.channelBase
         if inputShape.count == 3 && inputShape[1] >= 64 {
             // 64x64 log-mel: 4 up-blocks 4->64 and 4 down-blocks 64->4 (the engine benchmark's layout).
             generatorWidths = [4 * ch, 4 * ch, 2 * ch, ch, ch]

@@ -54,6 +54,13 @@ public struct SampleGrid: Sendable {
         return image
     }
 
+    /// One tile alone, `width * scale` by `height * scale` pixels.
+    public func render(tile: [Float]) -> RGBImage {
+        var image = RGBImage(width: width * scale, height: height * scale, fill: .white)
+        draw(tile, left: 0, top: 0, on: &image)
+        return image
+    }
+
     private func draw(_ tile: [Float], left: Int, top: Int, on image: inout RGBImage) {
         let plane = height * width
         for y in 0..<height {

@@ -25,7 +25,7 @@ public final class Conv2d: Module, @unchecked Sendable {
         self.bias = bias ? Parameter(Initializer.uniformFanIn([outputChannels], fanIn: fanIn, using: &generator)) : nil
         self.stride = stride
         self.padding = padding
-        self.spectralNorm = spectralNorm ? SpectralNormalization(weightShape: shape, using: &generator) : nil
+        self.spectralNorm = spectralNorm ? SpectralNormalization(weight: weight.value, using: &generator) : nil
         super.init()
     }
 

@@ -22,7 +22,7 @@ public final class Linear: Module, @unchecked Sendable {
         self.bias =
             bias ? Parameter(Initializer.uniformFanIn([outputFeatures], fanIn: inputFeatures, using: &generator)) : nil
         self.spectralNorm =
-            spectralNorm ? SpectralNormalization(weightShape: [outputFeatures, inputFeatures], using: &generator) : nil
+            spectralNorm ? SpectralNormalization(weight: weight.value, using: &generator) : nil
         super.init()
     }
 
@@ -54,7 +54,7 @@ public final class Embedding: Module, @unchecked Sendable {
     public init(count: Int, dimension: Int, spectralNorm: Bool = false, using generator: inout SplitMix64) {
         weight = Parameter(Tensor.randomNormal([count, dimension], using: &generator))
         self.spectralNorm =
-            spectralNorm ? SpectralNormalization(weightShape: [count, dimension], using: &generator) : nil
+            spectralNorm ? SpectralNormalization(weight: weight.value, using: &generator) : nil
         super.init()
     }
 

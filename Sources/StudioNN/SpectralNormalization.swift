@@ -17,36 +17,31 @@ public final class SpectralNormalization: @unchecked Sendable {
     /// Numerical floor for normalising the vectors (torch: `eps=1e-12`).
     public let epsilon: Float = 1e-12
 
-    /// Starts from random unit vectors refined by 15 power iterations on `weight` later (as torch
-    /// does at registration, here on the first training call).
-    init(weightShape: [Int], using generator: inout SplitMix64) {
-        let rows = weightShape[0]
-        let rest = weightShape.dropFirst().reduce(1, *)
+    /// Starts from random unit vectors refined by 15 power iterations on the initial `weight`, as
+    /// torch does at registration. All state lives in the `u` and `v` buffers, so a module loaded
+    /// from a checkpoint continues exactly.
+    init(weight: Tensor, using generator: inout SplitMix64) {
+        let rows = weight.shape[0]
+        let rest = weight.count / rows
         u = Buffer(Self.normalized(Tensor.randomNormal([rows], using: &generator), epsilon: 1e-12))
         v = Buffer(Self.normalized(Tensor.randomNormal([rest], using: &generator), epsilon: 1e-12))
+        for _ in 0..<15 { powerIteration(weight.reshaped([rows, rest]).detached) }
+    }
+
+    private func powerIteration(_ matrix: Tensor) {
+        v.value = Self.normalized(
+            Tensor.matmul(matrix, u.value.reshaped([matrix.shape[0], 1]), transposeA: true).reshaped([matrix.shape[1]]),
+            epsilon: epsilon)
+        u.value = Self.normalized(
+            Tensor.matmul(matrix, v.value.reshaped([matrix.shape[1], 1])).reshaped([matrix.shape[0]]), epsilon: epsilon)
     }
 
     var buffers: [(String, Buffer)] { [("u", u), ("v", v)] }
 
-    private var warmedUp = false
-
-    /// `weight / sigma`. In training mode, first advances the power iteration (15 steps the first time).
+    /// `weight / sigma`. In training mode, first advances the power iteration by one step.
     func normalize(_ weight: Tensor, training: Bool) -> Tensor {
         let matrix = weight.reshaped([weight.shape[0], weight.count / weight.shape[0]])
-        if training {
-            let constant = matrix.detached
-            for _ in 0..<(warmedUp ? 1 : 15) {
-                v.value = Self.normalized(
-                    Tensor.matmul(constant, u.value.reshaped([constant.shape[0], 1]), transposeA: true).reshaped([
-                        constant.shape[1]
-                    ]),
-                    epsilon: epsilon)
-                u.value = Self.normalized(
-                    Tensor.matmul(constant, v.value.reshaped([constant.shape[1], 1])).reshaped([constant.shape[0]]),
-                    epsilon: epsilon)
-            }
-            warmedUp = true
-        }
+        if training { powerIteration(matrix.detached) }
         let left = u.value.reshaped([1, u.value.count])
         let right = v.value.reshaped([v.value.count, 1])
         let sigma = Tensor.matmul(Tensor.matmul(left, matrix), right).reshaped([])

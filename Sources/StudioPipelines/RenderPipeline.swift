@@ -58,11 +58,9 @@ public enum RenderPipeline {
                     title: "\(className) \(index + 1) (generated)")
                 files.append(stem + ".wav")
             } else {
-                let grid = try SampleGrid(channels: shape[0], height: shape[1], width: shape[2], style: .picture)
-                var single = grid
-                single.gap = 0
+                var single = try SampleGrid(channels: shape[0], height: shape[1], width: shape[2], style: .picture)
                 single.scale = 4
-                try PNGFile.write(single.render(rows: [("", [tile])]), to: stem + ".png")
+                try PNGFile.write(single.render(tile: tile), to: stem + ".png")
                 files.append(stem + ".png")
             }
             progress(index + 1, tiles.count)

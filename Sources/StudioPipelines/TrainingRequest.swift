@@ -22,7 +22,7 @@ public struct TrainingRequest: Sendable {
     public var seed: UInt64 = 0
     /// Overrides of the preset (nil: the preset's value).
     public var iterations: Int?, classifierWeight: Float?, unseenShare: Double?, evaluateEvery: Int?,
-        batchSize: Int?, patience: Int?
+        batchSize: Int?, patience: Int?, channelBase: Int?, evaluationSamples: Int?
     /// Generated samples per class in the final summary.
     public var summarySamples = 256
 

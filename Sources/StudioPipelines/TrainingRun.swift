@@ -62,7 +62,7 @@ public enum TrainingRun {
             log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") })
         var configuration = ProbeGANConfiguration(
             method: request.method, preset: request.preset, classNames: names, unseen: unseen,
-            inputShape: [train.channels, train.height, train.width])
+            inputShape: [train.channels, train.height, train.width], channelBase: request.channelBase)
         configuration.isSpectrogram = request.isAudio
         configuration.seed = request.seed
         if let value = request.classifierWeight { configuration.classifierWeight = value }
@@ -72,6 +72,7 @@ public enum TrainingRun {
             configuration.checkpointEvery = value
         }
         if let value = request.batchSize { configuration.batchSize = value }
+        if let value = request.evaluationSamples { configuration.evaluationSamples = value }
         if resume {
             // A resumed run keeps its own settings; only the budget and the patience may change.
             guard FileManager.default.fileExists(atPath: folder.lastCheckpoint) else {

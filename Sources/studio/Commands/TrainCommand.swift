@@ -59,11 +59,30 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override the batch size.")
     var batchSize: Int?
 
+    @Option(help: "Override the preset's channel base ch (G and D widths are multiples of it).")
+    var channels: Int?
+
+    @Option(help: "Generated samples per class at each leak-free evaluation (default 64).")
+    var evaluationSamples: Int?
+
     @Option(help: "Evaluations without a better selection score before stopping (0: never stop early).")
     var patience: Int?
 
     @Option(help: "Generated samples per class for the final summary.")
     var summarySamples = 256
+
+    func validate() throws {
+        for (name, value) in [
+            ("--iterations", iterations), ("--evaluate-every", evaluateEvery), ("--batch-size", batchSize),
+            ("--channels", channels), ("--evaluation-samples", evaluationSamples),
+        ] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1, got \(value)") }
+        }
+        if let unseenShare, !(0...1).contains(unseenShare) {
+            throw ValidationError("--unseen-share must lie in [0, 1], got \(unseenShare)")
+        }
+        guard summarySamples >= 2 else { throw ValidationError("--summary-samples must be at least 2") }
+    }
 
     func run() throws {
         let request = try makeRequest()
@@ -137,6 +156,8 @@ struct TrainCommand: ParsableCommand {
         request.evaluateEvery = evaluateEvery
         request.batchSize = batchSize
         request.patience = patience
+        request.channelBase = channels
+        request.evaluationSamples = evaluationSamples
         request.summarySamples = summarySamples
         return request
     }

@@ -1,0 +1,100 @@
+import Foundation
+import StudioImage
+import Testing
+
+/// `studio train` and `studio render` end to end on a tiny PNG class folder (seconds, not minutes).
+@Suite("studio train | render on a tiny image folder", .serialized)
+struct TrainCommandTests {
+    /// Three classes of 32x32 pictures: a bright top half, a bright left half, a bright centre.
+    static func makeDataset(at root: URL) throws {
+        var state: UInt64 = 9
+        func noise() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 60) * 3
+        }
+        let rules: [String: (Int, Int) -> Bool] = [
+            "top": { _, y in y < 16 }, "left": { x, _ in x < 16 },
+            "centre": { x, y in abs(x - 16) < 8 && abs(y - 16) < 8 },
+        ]
+        for (split, count) in [("train", 12), ("test", 4)] {
+            for (name, rule) in rules {
+                let folder = root.appendingPathComponent("\(split)/\(name)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for index in 0..<count {
+                    var image = RGBImage(width: 32, height: 32, fill: .black)
+                    for y in 0..<32 {
+                        for x in 0..<32 {
+                            let level = UInt8((rule(x, y) ? 200 : 30) + noise())
+                            image[x, y] = RGB(level, level, level)
+                        }
+                    }
+                    try PNGFile.write(image, to: folder.appendingPathComponent("\(index).png").path)
+                }
+            }
+        }
+    }
+
+    @Test func trainResumeAndRender() throws {
+        let folder = try StudioCommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("data")
+        try Self.makeDataset(at: data)
+        let cache = folder.appendingPathComponent("cache").path
+        let run = folder.appendingPathComponent("run").path
+        let common = ["--modality", "image", "--dataset", "folder", "--data", data.path, "--cache", cache]
+        let tiny = [
+            "--batch-size", "6", "--evaluate-every", "2", "--summary-samples", "6", "--patience", "0", "--channels",
+            "2",
+            "--evaluation-samples", "4",
+        ]
+
+        // Errors come before any training.
+        let unknown = try StudioCommandRunner.run(["train", "--unseen", "women"] + common + ["--out", run])
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown class \"women\""), "\(unknown.stderr)")
+        let all = try StudioCommandRunner.run(["train", "--unseen", "top,left,centre"] + common + ["--out", run])
+        #expect(all.status != 0 && all.stderr.contains("every class"), "\(all.stderr)")
+
+        let first = try StudioCommandRunner.run(
+            ["train", "--unseen", "centre", "--classifier", "regular", "--iterations", "2", "--out", run] + common
+                + tiny)
+        #expect(first.status == 0, "\(first.stderr)")
+        for file in [
+            "configuration.json", "manifest.csv", "manifest.json", "metrics.jsonl", "summary.json", "samples.png",
+        ] {
+            #expect(FileManager.default.fileExists(atPath: run + "/" + file), "missing \(file)")
+        }
+        let manifest = try String(contentsOfFile: run + "/manifest.csv", encoding: .utf8)
+        #expect(!manifest.contains(",centre,"), "an unseen-class picture is in the GAN's training set")
+        let proof = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/manifest.json")))
+                as? [String: Any])
+        #expect(proof["unseenClipsInTrainingSet"] as? Int == 0)
+
+        // A second start in the same folder is refused; --resume continues to a larger budget.
+        let again = try StudioCommandRunner.run(
+            ["train", "--unseen", "centre", "--classifier", "regular", "--out", run] + common + tiny)
+        #expect(again.status != 0 && again.stderr.contains("--resume"), "\(again.stderr)")
+        let resumed = try StudioCommandRunner.run(["train", "--resume", run, "--iterations", "4"] + common + tiny)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(
+            resumed.stdout.contains("resuming") && resumed.stdout.contains("after 4 iterations"), "\(resumed.stdout)")
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/summary.json")))
+                as? [String: Any])
+        #expect(summary["iterations"] as? Int == 4)
+        let classes = try #require(summary["classes"] as? [String: Any])
+        #expect(Set(classes.keys) == ["top", "left", "centre"])
+
+        let out = folder.appendingPathComponent("render").path
+        let render = try StudioCommandRunner.run([
+            "render", "--run", run, "--class", "centre", "--count", "3", "--out", out, "--json",
+        ])
+        #expect(render.status == 0, "\(render.stderr)")
+        for index in 1...3 {
+            let image = try PNGFile.read(out + String(format: "/centre-%04d.png", index))
+            #expect(image.width == 128 && image.height == 128)
+        }
+        let badClass = try StudioCommandRunner.run(["render", "--run", run, "--class", "women", "--out", out])
+        #expect(badClass.status != 0 && badClass.stderr.contains("unknown class"), "\(badClass.stderr)")
+    }
+}
