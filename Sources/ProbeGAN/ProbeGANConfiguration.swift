@@ -99,19 +99,26 @@ public struct ProbeGANConfiguration: Sendable, Codable, Equatable {
         }
         switch preset {
         case .quick:
+            // 750 iterations: the feasibility run's best window with a robust classifier and
+            // lambda_g 2 was 400-900 iterations of this size; about 2.2 s each on 2 cores here.
             batchSize = 32
             discriminatorSteps = 2
-            iterations = 1500
-            evaluateEvery = 150
-            checkpointEvery = 150
+            iterations = 750
+            evaluateEvery = 75
+            checkpointEvery = 75
             classifierWeight = 2
+            // The EMA must follow a short run: a time constant of 100 iterations.
+            emaDecay = 0.99
+            emaStart = 50
         case .standard:
             batchSize = 32
             discriminatorSteps = 2
-            iterations = 4000
+            iterations = 3000
             evaluateEvery = 250
             checkpointEvery = 250
             classifierWeight = 2
+            emaDecay = 0.995
+            emaStart = 200
         case .paper:
             batchSize = 64
             discriminatorSteps = 4

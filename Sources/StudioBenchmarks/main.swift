@@ -87,8 +87,11 @@ case "engine":
     try engineBenchmark()
 case "train":
     try trainBenchmark()
+case "classifier":
+    try classifierBenchmark()
 default:
     FileHandle.standardError.write(
-        Data("usage: StudioBenchmarks audio|engine|train [--wav PATH] [--repeats N] [--clip-start S]\n".utf8))
+        Data("usage: StudioBenchmarks audio|engine|train|classifier [--wav PATH] [--repeats N] [--clip-start S]\n".utf8)
+    )
     exit(2)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `studio` command: probe what a trained classifier has memorised about a class it never saw.
 @main
@@ -16,4 +17,15 @@ struct Studio: ParsableCommand {
             LibrariesCommand.self,
         ]
     )
+
+    /// Line-buffered standard output, so log lines reach a file or a pipe as they happen.
+    static func main() {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -172,7 +172,9 @@ extension TrainingHooks {
             log: { line in print(line) },
             progress: { title, done, total, startedAt, detail in
                 lock.lock()
-                if bar?.title != title { bar = (title, ProgressBar(title, total: total, startingAt: startedAt)) }
+                // A new bar for a new phase (or the same title with another total, e.g. train then test clips).
+                let key = "\(title)#\(total)"
+                if bar?.title != key { bar = (key, ProgressBar(title, total: total, startingAt: startedAt)) }
                 let current = bar?.bar
                 lock.unlock()
                 current?.update(done, detail: detail)
