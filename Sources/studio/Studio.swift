@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSystem
 import Foundation
 
 /// The `studio` command: probe what a trained classifier has memorised about a class it never saw.
@@ -20,7 +21,7 @@ struct Studio: ParsableCommand {
 
     /// Line-buffered standard output, so log lines reach a file or a pipe as they happen.
     static func main() {
-        setvbuf(stdout, nil, _IOLBF, 0)
+        studio_line_buffer_stdout()
         do {
             var command = try parseAsRoot()
             try command.run()
