@@ -92,8 +92,8 @@ public struct LinePlot: Sendable {
         return image
     }
 
-    /// About five round tick values covering [low, high].
-    static func ticks(_ low: Double, _ high: Double) -> [Double] {
+    /// About five round tick values (1, 2, 2.5 or 5 times a power of ten apart) covering [low, high].
+    public static func ticks(_ low: Double, _ high: Double) -> [Double] {
         let raw = (high - low) / 5
         let magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw

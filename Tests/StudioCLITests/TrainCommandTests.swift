@@ -96,5 +96,14 @@ struct TrainCommandTests {
         }
         let badClass = try StudioCommandRunner.run(["render", "--run", run, "--class", "women", "--out", out])
         #expect(badClass.status != 0 && badClass.stderr.contains("unknown class"), "\(badClass.stderr)")
+
+        // A changed data set retrains the cached default classifier and judge.
+        let extra = data.appendingPathComponent("train/top/extra.png")
+        try FileManager.default.copyItem(atPath: data.path + "/train/top/0.png", toPath: extra.path)
+        let changed = try StudioCommandRunner.run(
+            ["train", "--unseen", "centre", "--classifier", "regular", "--iterations", "1", "--out", run + "-2"]
+                + common + tiny)
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(changed.stdout.contains("trained on other data"), "\(changed.stdout)")
     }
 }
