@@ -65,16 +65,26 @@ public enum RunEvaluation {
                 generator, label: label, count: samples, seed: configuration.seed &+ 0xE7A1 &+ UInt64(label))
             let realIndices = (0..<test.count).filter { test.labels[$0] == label }
             var distance: Double?
+            var floor: Double?
             let width = judge.features(images.slice(axis: 0, 0..<1)).shape[1]
             if realIndices.count >= 2 {
                 let real = test.batch(realIndices).0
                 distance = try FrechetDistance.distance(
                     features(judge, images), features(judge, real), width: width)
             }
+            if realIndices.count >= 8 {
+                // The distance between two random halves of the held-out clips: what real data scores.
+                var random = SplitMix64(seed: configuration.seed &+ UInt64(label))
+                let shuffled = realIndices.shuffled(using: &random)
+                let half = shuffled.count / 2
+                floor = try FrechetDistance.distance(
+                    features(judge, test.batch(Array(shuffled[..<half])).0),
+                    features(judge, test.batch(Array(shuffled[half...])).0), width: width)
+            }
             classes[configuration.classNames[label]] = RunSummary.ClassResult(
                 judgeRecognition: recognition(judge.logits(images), label: label),
                 classifierRecognition: recognition(classifier.logits(images), label: label),
-                frechetDistance: distance, heldOutCount: realIndices.count,
+                frechetDistance: distance, heldOutHalvesDistance: floor, heldOutCount: realIndices.count,
                 unseen: configuration.unseen.contains(label))
         }
         let summary = RunSummary(
@@ -87,7 +97,8 @@ public enum RunEvaluation {
                 "judgeRecognition and frechetDistance come from the independent judge (another architecture and seed), "
                     + "never used for training, selection or stopping; it is a classifier, not a human listener.",
                 "frechetDistance compares generated samples with held-out real clips (test speakers) in the judge's "
-                    + "penultimate features; lower is closer.",
+                    + "penultimate features; lower is closer. heldOutHalvesDistance is the distance between two "
+                    + "random halves of those real clips: the value real data gets at about half the sample size.",
                 configuration.method == .oracle
                     ? "ORACLE saw the unseen class's real data: an upper bound, not a probe."
                     : "No real clip of an unseen class was in the GAN's training set (manifest.json).",

@@ -79,6 +79,8 @@ public struct RunSummary: Sendable, Codable {
         public var classifierRecognition: Float
         /// Frechet distance to held-out real samples of the class (judge features); nil without held-out data.
         public var frechetDistance: Double?
+        /// Frechet distance between two random halves of the held-out real samples (a floor for reference).
+        public var heldOutHalvesDistance: Double?
         /// Held-out real samples of the class used for the distance.
         public var heldOutCount: Int
         /// True when the class was unseen (no real data in the GAN's training set).

@@ -108,11 +108,11 @@ struct TrainCommand: ParsableCommand {
             let result = summary.classes[name]!
             print(
                 String(
-                    format: "  %@%@: judge recognition %.1f%%, classifier %.1f%%, FD %@ (%d held-out)", name,
-                    result.unseen ? " (unseen)" : "", 100 * result.judgeRecognition,
+                    format: "  %@%@: judge recognition %.1f%%, classifier %.1f%%, FD %@ (real halves %@; %d held-out)",
+                    name, result.unseen ? " (unseen)" : "", 100 * result.judgeRecognition,
                     100 * result.classifierRecognition,
                     result.frechetDistance.map { String(format: "%.1f", $0) } ?? "-",
-                    result.heldOutCount))
+                    result.heldOutHalvesDistance.map { String(format: "%.1f", $0) } ?? "-", result.heldOutCount))
         }
         print("listen: studio render --run \(request.runFolder) --class \(summary.unseen.first ?? "CLASS") --out DIR")
     }
