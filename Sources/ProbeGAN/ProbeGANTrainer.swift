@@ -143,7 +143,9 @@ public final class ProbeGANTrainer {
 
     /// The leak-free selection evaluation of the EMA generator; updates the best score and the
     /// stopping rule's count. Samples are returned for reports.
-    public func evaluate() -> (result: SelectionScore.Result, samples: [Tensor?], isBest: Bool) {
+    public func evaluate() -> (
+        result: SelectionScore.Result, samples: [Tensor?], isBest: Bool, samplingGenerator: Generator
+    ) {
         let sampling = samplingGenerator()
         let rendered = Set(renderedClasses)
         let samples: [Tensor?] = configuration.classNames.indices.map { label in
@@ -162,7 +164,7 @@ public final class ProbeGANTrainer {
         } else {
             staleEvaluations += 1
         }
-        return (result, samples, isBest)
+        return (result, samples, isBest, sampling)
     }
 
     /// Everything needed to continue: weights, optimiser moments, random state, sampler position,
@@ -179,18 +181,30 @@ public final class ProbeGANTrainer {
         let d = step.discriminatorOptimizer.state(of: discriminator.namedParameters())
         add("adam_g.", g.tensors)
         add("adam_d.", d.tensors)
+        return Checkpoint(
+            tensors: tensors,
+            metadata: try metadata(
+                generatorSteps: g.step, discriminatorSteps: d.step, elapsedSeconds: elapsedSeconds))
+    }
+
+    /// The configuration and scalar state as checkpoint metadata (also stored with the selected generator).
+    public func metadata(elapsedSeconds: Double) throws -> [String: String] {
+        try metadata(
+            generatorSteps: step.generatorOptimizer.step, discriminatorSteps: step.discriminatorOptimizer.step,
+            elapsedSeconds: elapsedSeconds)
+    }
+
+    func metadata(generatorSteps: Int, discriminatorSteps: Int, elapsedSeconds: Double) throws -> [String: String] {
         let state = TrainerState(
-            iteration: iteration, random: random.state, realDrawn: realSampler.drawn, generatorSteps: g.step,
-            discriminatorSteps: d.step, bestScore: best?.score, bestIteration: best?.iteration,
+            iteration: iteration, random: random.state, realDrawn: realSampler.drawn, generatorSteps: generatorSteps,
+            discriminatorSteps: discriminatorSteps, bestScore: best?.score, bestIteration: best?.iteration,
             staleEvaluations: staleEvaluations, elapsedSeconds: previousSeconds + elapsedSeconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return Checkpoint(
-            tensors: tensors,
-            metadata: [
-                "configuration": String(decoding: try encoder.encode(configuration), as: UTF8.self),
-                "state": String(decoding: try encoder.encode(state), as: UTF8.self),
-            ])
+        return [
+            "configuration": String(decoding: try encoder.encode(configuration), as: UTF8.self),
+            "state": String(decoding: try encoder.encode(state), as: UTF8.self),
+        ]
     }
 
     /// The configuration stored in a checkpoint.

@@ -49,14 +49,9 @@ public struct SelectionScore: Sendable {
             score: rendered.isEmpty ? 0 : rendered.reduce(0, +) / Float(rendered.count))
     }
 
-    static func share(_ logits: Tensor, label: Int) -> Float {
-        let classes = logits.shape[1]
-        let values = logits.scalars
-        var hits = 0
-        for row in 0..<logits.shape[0] {
-            let slice = values[(row * classes)..<((row + 1) * classes)]
-            if slice.firstIndex(of: slice.max()!)! - row * classes == label { hits += 1 }
-        }
-        return Float(hits) / Float(max(logits.shape[0], 1))
+    /// The share of rows of `logits` whose predicted class is `label`.
+    public static func share(_ logits: Tensor, label: Int) -> Float {
+        let predicted = ClassifierEvaluation.argmaxRows(logits)
+        return Float(predicted.filter { $0 == label }.count) / Float(max(predicted.count, 1))
     }
 }

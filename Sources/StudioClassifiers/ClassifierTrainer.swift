@@ -248,7 +248,7 @@ public enum ClassifierEvaluation {
     }
 
     /// The highest-scoring class of each row of `[N, classes]` logits.
-    static func argmaxRows(_ logits: Tensor) -> [Int] {
+    public static func argmaxRows(_ logits: Tensor) -> [Int] {
         let classes = logits.shape[1]
         let values = logits.scalars
         return (0..<logits.shape[0]).map { row in

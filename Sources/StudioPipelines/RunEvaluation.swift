@@ -14,24 +14,7 @@ public enum RunEvaluation {
     public static func judgeRecognition(samples: [Tensor?], judge: any ImageClassifier) -> [Float?] {
         judge.detachParameters()
         return samples.enumerated().map { label, images in
-            images.map { recognition(judge.logits($0), label: label) }
-        }
-    }
-
-    static func recognition(_ logits: Tensor, label: Int) -> Float {
-        let predicted = argmaxRows(logits)
-        return Float(predicted.filter { $0 == label }.count) / Float(max(predicted.count, 1))
-    }
-
-    static func argmaxRows(_ logits: Tensor) -> [Int] {
-        let classes = logits.shape[1]
-        let values = logits.scalars
-        return (0..<logits.shape[0]).map { row in
-            var best = 0
-            for column in 1..<classes where values[row * classes + column] > values[row * classes + best] {
-                best = column
-            }
-            return best
+            images.map { SelectionScore.share(judge.logits($0), label: label) }
         }
     }
 
@@ -82,8 +65,8 @@ public enum RunEvaluation {
                     features(judge, test.batch(Array(shuffled[half...])).0), width: width)
             }
             classes[configuration.classNames[label]] = RunSummary.ClassResult(
-                judgeRecognition: recognition(judge.logits(images), label: label),
-                classifierRecognition: recognition(classifier.logits(images), label: label),
+                judgeRecognition: SelectionScore.share(judge.logits(images), label: label),
+                classifierRecognition: SelectionScore.share(classifier.logits(images), label: label),
                 frechetDistance: distance, heldOutHalvesDistance: floor, heldOutCount: realIndices.count,
                 unseen: configuration.unseen.contains(label))
         }

@@ -109,7 +109,7 @@ public struct RunFolder: Sendable {
 
     /// Writes the sampling generator (standing statistics already in it) with the configuration.
     func writeBestGenerator(_ generator: Generator, trainer: ProbeGANTrainer, note: String = "") throws {
-        var metadata = try trainer.checkpoint(elapsedSeconds: 0).metadata
+        var metadata = try trainer.metadata(elapsedSeconds: 0)
         metadata["selectedIteration"] = "\(trainer.iteration)"
         metadata["note"] = note
         try Checkpoint(module: generator, metadata: metadata).write(to: bestGenerator)

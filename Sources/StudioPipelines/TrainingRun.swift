@@ -182,13 +182,13 @@ public enum TrainingRun {
                 record.generator.classification)
             hooks.progress("train", trainer.iteration, configuration.iterations, startedAt, detail)
             if trainer.isEvaluationDue {
-                let (result, samples, isBest) = trainer.evaluate()
+                let (result, samples, isBest, sampling) = trainer.evaluate()
                 let judged = RunEvaluation.judgeRecognition(samples: samples, judge: judge)
                 try metrics.append(
                     EvaluationMetrics(
                         iteration: trainer.iteration, seconds: seconds, names: configuration.classNames,
                         result: result, judge: judged, isBest: isBest))
-                if isBest { try folder.writeBestGenerator(trainer.samplingGenerator(), trainer: trainer) }
+                if isBest { try folder.writeBestGenerator(sampling, trainer: trainer) }
                 try artifacts.writeEvaluationSamples(samples, iteration: trainer.iteration)
                 hooks.log(
                     "iteration \(trainer.iteration): selection score "
