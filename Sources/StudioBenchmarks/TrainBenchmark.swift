@@ -11,11 +11,15 @@ import StudioTensor
 func trainBenchmark() throws {
     let batch = Int(option("batch", default: "32")) ?? 32
     let iterations = Int(option("iterations", default: "3")) ?? 3
+    // The channel base ch of the mel layout (64: the reference workload; 16 and 32: the quick and
+    // standard presets) and the discriminator steps per generator step.
+    let ch = Int(option("channels", default: "64")) ?? 64
+    let discriminatorSteps = Int(option("d-steps", default: "1")) ?? 1
     var random = SplitMix64(seed: 0)
     let generator = Generator(
-        classCount: 3, widths: [256, 256, 128, 64, 64], outputChannels: 1, using: &random)
+        classCount: 3, widths: [4 * ch, 4 * ch, 2 * ch, ch, ch], outputChannels: 1, using: &random)
     let discriminator = Discriminator(
-        classCount: 3, inputChannels: 1, widths: [64, 128, 256, 256], downsamples: [true, true, true, true],
+        classCount: 3, inputChannels: 1, widths: [ch, 2 * ch, 4 * ch, 4 * ch], downsamples: [true, true, true, true],
         using: &random)
     let classifier = ConvolutionalClassifier(inputChannels: 1, classCount: 3, using: &random)
     let step = ProbeGANStep(
@@ -30,7 +34,11 @@ func trainBenchmark() throws {
     var discriminatorTimes = [Double]()
     for iteration in 0...iterations {
         var losses: ProbeGANStep.DiscriminatorLosses?
-        let d = try seconds { losses = try step.discriminatorStep(real: real, realLabels: labels, using: &random) }
+        let d = try seconds {
+            for _ in 0..<discriminatorSteps {
+                losses = try step.discriminatorStep(real: real, realLabels: labels, using: &random)
+            }
+        }
         var generatorLoss: Float = 0
         let g = try seconds { generatorLoss = try step.generatorStep(batch: batch, using: &random).total }
         if iteration > 0 {
