@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "studio",
             dependencies: [
-                "StudioPipelines", "StudioCorpus", "StudioSupport", "StudioClassifiers", "CSystem",
+                "StudioPipelines", "StudioCorpus", "StudioSupport", "StudioClassifiers", "CSystem", "ProbeGAN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

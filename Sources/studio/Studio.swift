@@ -1,6 +1,7 @@
 import ArgumentParser
 import CSystem
 import Foundation
+import ProbeGAN
 
 /// The `studio` command: probe what a trained classifier has memorised about a class it never saw.
 @main
@@ -25,6 +26,13 @@ struct Studio: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as ProbeGANError {
+            // Ctrl-C after a checkpoint: the conventional status of an interrupted program.
+            if case .interrupted = error {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                Foundation.exit(130)
+            }
+            exit(withError: error)
         } catch {
             exit(withError: error)
         }

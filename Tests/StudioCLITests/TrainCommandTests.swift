@@ -106,4 +106,40 @@ struct TrainCommandTests {
         #expect(changed.status == 0, "\(changed.stderr)")
         #expect(changed.stdout.contains("trained on other data"), "\(changed.stdout)")
     }
+
+    @Test func ctrlCWritesACheckpointAndResumeContinues() throws {
+        let folder = try StudioCommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("data")
+        try Self.makeDataset(at: data)
+        let run = folder.appendingPathComponent("run").path
+        let common = [
+            "--modality", "image", "--dataset", "folder", "--data", data.path, "--cache",
+            folder.appendingPathComponent("cache").path, "--batch-size", "6", "--evaluate-every", "1000",
+            "--channels", "2", "--summary-samples", "6", "--evaluation-samples", "4",
+        ]
+        let process = Process()
+        process.executableURL = StudioCommandRunner.executable
+        process.arguments = ["train", "--unseen", "centre", "--iterations", "100000", "--out", run] + common
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        // Wait for the first logged iteration, then press Ctrl-C.
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline
+            && (try? String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8))?.isEmpty ?? true
+        {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        process.interrupt()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("a checkpoint was written") && stderr.contains("--resume"), "\(stderr)")
+        #expect(FileManager.default.fileExists(atPath: run + "/checkpoints/last.safetensors"))
+        let resumed = try StudioCommandRunner.run(["train", "--resume", run, "--iterations", "3"] + common)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("resuming"), "\(resumed.stdout)")
+    }
 }

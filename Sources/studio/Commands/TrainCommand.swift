@@ -198,6 +198,12 @@ final class InterruptFlag: @unchecked Sendable {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A parent may start us with these signals blocked (they would then stay pending forever).
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         return InterruptFlag()
     }
 }
