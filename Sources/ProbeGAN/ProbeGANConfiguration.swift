@@ -69,6 +69,10 @@ public struct ProbeGANConfiguration: Sendable, Codable, Equatable {
     /// Seed of every random choice.
     public var seed: UInt64 = 0
 
+    /// Classes the finished generator renders: NAIVE learned only the target label; GAN-AM's unseen
+    /// rows come from the embedding search; the others render every class.
+    public var finalClasses: [Int] { method == .naive ? unseen : Array(classNames.indices) }
+
     /// Labels with real data in the GAN's training set.
     public var seen: [Int] {
         method == .oracle ? Array(classNames.indices) : classNames.indices.filter { !unseen.contains($0) }

@@ -81,7 +81,7 @@ struct RunArtifacts {
     /// The selected generator's grid: `samples.png`.
     func writeFinalPictures(summaryGenerator generator: Generator) throws {
         var rows = [(label: String, tiles: [[Float]])]()
-        for label in configuration.classNames.indices {
+        for label in configuration.finalClasses {
             let images = GeneratorSampling.samples(
                 generator, label: label, count: Self.gridColumns, seed: configuration.seed &+ 99)
             let unseenMark = configuration.unseen.contains(label) ? " (unseen)" : ""

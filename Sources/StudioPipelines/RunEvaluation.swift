@@ -41,9 +41,7 @@ public enum RunEvaluation {
         judge.detachParameters()
         classifier.detachParameters()
         var classes = [String: RunSummary.ClassResult]()
-        let rendered: [Int] =
-            configuration.method == .naive ? configuration.unseen : Array(configuration.classNames.indices)
-        for label in rendered {
+        for label in configuration.finalClasses {
             let images = GeneratorSampling.samples(
                 generator, label: label, count: samples, seed: configuration.seed &+ 0xE7A1 &+ UInt64(label))
             let realIndices = (0..<test.count).filter { test.labels[$0] == label }
