@@ -107,10 +107,13 @@ public struct RunFolder: Sendable {
         try AtomicFile.write(Data((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: metrics)
     }
 
-    /// Writes the sampling generator (standing statistics already in it) with the configuration.
-    func writeBestGenerator(_ generator: Generator, trainer: ProbeGANTrainer, note: String = "") throws {
+    /// Writes the sampling generator (standing statistics already in it) with the configuration;
+    /// `selectedIteration` defaults to the trainer's current iteration.
+    func writeBestGenerator(
+        _ generator: Generator, trainer: ProbeGANTrainer, selectedIteration: Int? = nil, note: String = ""
+    ) throws {
         var metadata = try trainer.metadata(elapsedSeconds: 0)
-        metadata["selectedIteration"] = "\(trainer.iteration)"
+        metadata["selectedIteration"] = "\(selectedIteration ?? trainer.iteration)"
         metadata["note"] = note
         try Checkpoint(module: generator, metadata: metadata).write(to: bestGenerator)
     }

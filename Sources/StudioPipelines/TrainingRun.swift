@@ -229,6 +229,9 @@ public enum TrainingRun {
                     + String(format: "cross-entropy %.3f -> %.3f", losses.first ?? 0, losses.last ?? 0))
         }
         generator.classEmbeddings.value = Tensor(shape: generator.classEmbeddings.value.shape, scalars: rows)
-        try folder.writeBestGenerator(generator, trainer: trainer, note: "gan-am embedding search")
+        // The base GAN's selected iteration stays the run's selected iteration.
+        try folder.writeBestGenerator(
+            generator, trainer: trainer, selectedIteration: try folder.readRun().selectedIteration,
+            note: "gan-am embedding search")
     }
 }
