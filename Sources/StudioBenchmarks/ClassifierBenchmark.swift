@@ -16,23 +16,13 @@ func classifierBenchmark() throws {
     let optimizer = Adam(learningRate: 1e-3, weightDecay: 5e-4)
     let x = Tensor.randomUniform([batch, 1, 64, 64], lower: -1, upper: 1, using: &random)
     let labels = (0..<batch).map { _ in Int(random.next() % 3) }
-    let attack = ProjectedGradientDescent(budget: .l2(1.5), steps: 3)
     for robust in [false, true] {
+        let attack = ProjectedGradientDescent(budget: robust ? .l2(1.5) : .none, steps: 3)
         var times = [Double]()
         for step in 0..<(steps + 2) {
             let elapsed = try seconds {
-                var inputs = x
-                if robust {
-                    model.setTraining(false)
-                    model.detachParameters()
-                    inputs = attack.attack(x, labels: labels, model: model.logits, using: &random)
-                }
-                model.setTraining(true)
-                let tape = Tape()
-                let parameters = model.watch(on: tape)
-                let loss = Tensor.crossEntropy(logits: model.logits(inputs), labels: labels)
-                try optimizer.update(
-                    model.trainableParameters, gradients: tape.gradients(of: loss, withRespectTo: parameters))
+                _ = try ClassifierTrainer.step(
+                    model, inputs: x, labels: labels, optimizer: optimizer, attack: attack, using: &random)
             }
             if step >= 2 { times.append(elapsed) }
         }

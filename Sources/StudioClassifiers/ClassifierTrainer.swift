@@ -150,19 +150,10 @@ public enum ClassifierTrainer {
                         &values, count: indices.count, bands: train.height, frames: train.width, using: &random)
                     inputs = Tensor(shape: inputs.shape, scalars: values)
                 }
-                if configuration.budget != .none {
-                    model.setTraining(false)
-                    model.detachParameters()
-                    inputs = attack.attack(inputs, labels: labels, model: model.logits, using: &random)
-                }
-                model.setTraining(true)
-                let tape = Tape()
-                let parameters = model.watch(on: tape)
-                let loss = Tensor.crossEntropy(logits: model.logits(inputs), labels: labels)
-                guard loss.scalar.isFinite else { throw ClassifierError.diverged(epoch: epoch, batch: index + 1) }
-                try optimizer.update(
-                    model.trainableParameters, gradients: tape.gradients(of: loss, withRespectTo: parameters))
-                lossSum += loss.scalar
+                let loss = try step(
+                    model, inputs: inputs, labels: labels, optimizer: optimizer, attack: attack, using: &random)
+                guard loss.isFinite else { throw ClassifierError.diverged(epoch: epoch, batch: index + 1) }
+                lossSum += loss
                 seen += indices.count
                 progress(epoch, index + 1, batches.count)
             }
@@ -189,6 +180,28 @@ public enum ClassifierTrainer {
         model.setTraining(false)
         report.examplesPerSecond = Double(seen) / Date().timeIntervalSince(start)
         return report
+    }
+
+    /// One training step on a batch: PGD-perturbed first when `attack` has a budget (Madry et al.),
+    /// then cross-entropy and an optimiser update. Returns the loss; a non-finite loss is returned
+    /// without updating anything.
+    public static func step(
+        _ model: any ImageClassifier, inputs: Tensor, labels: [Int], optimizer: Adam,
+        attack: ProjectedGradientDescent, using random: inout SplitMix64
+    ) throws -> Float {
+        var inputs = inputs
+        if attack.budget != .none {
+            model.setTraining(false)
+            model.detachParameters()
+            inputs = attack.attack(inputs, labels: labels, model: model.logits, using: &random)
+        }
+        model.setTraining(true)
+        let tape = Tape()
+        let parameters = model.watch(on: tape)
+        let loss = Tensor.crossEntropy(logits: model.logits(inputs), labels: labels)
+        guard loss.scalar.isFinite else { return loss.scalar }
+        try optimizer.update(model.trainableParameters, gradients: tape.gradients(of: loss, withRespectTo: parameters))
+        return loss.scalar
     }
 
     /// Recomputes every batch norm's running statistics as the plain average over clean training
