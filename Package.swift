@@ -46,6 +46,7 @@ let package = Package(
             name: "ProbeGAN",
             dependencies: [
                 "StudioClassifiers", "StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport",
+                "StudioEvaluation",
             ]),
         .target(name: "StudioEvaluation", dependencies: ["CBLAS"]),
         .target(

@@ -22,14 +22,14 @@ public final class ProbeGANTrainer {
     /// Labels of generated samples.
     public let labelSampler: FakeLabelSampler
     let step: ProbeGANStep
-    let selection = SelectionScore()
+    var selection = SelectionScore()
     var random: SplitMix64
     var realSampler: RealBatchSampler
 
     /// Iterations done.
     public private(set) var iteration = 0
-    /// The selection bookkeeping: best score so far, its iteration, evaluations since it improved.
-    public private(set) var best: (score: Float, iteration: Int)?
+    /// The selection bookkeeping: best score so far, its seen-class distance and iteration.
+    public private(set) var best: (score: Float, seenDistance: Double?, iteration: Int)?
     /// Evaluations since the best score last improved.
     public private(set) var staleEvaluations = 0
     /// Training wall time before this process, from the checkpoint (seconds).
@@ -82,6 +82,8 @@ public final class ProbeGANTrainer {
             penaltyWeight: configuration.penaltyWeight, classifierWeight: configuration.classifierWeight)
         random = SplitMix64(seed: configuration.seed &+ 2)
         realSampler = RealBatchSampler(count: realData.count, seed: configuration.seed &+ 3)
+        selection.seenReference = SelectionScore.reference(
+            data: realData, classifier: classifier, seed: configuration.seed &+ 4)
     }
 
     /// True when the iteration budget is spent or the stopping rule fired.
@@ -157,9 +159,10 @@ public final class ProbeGANTrainer {
         }
         let result = selection.evaluate(
             samples: samples, classifier: classifier, seed: configuration.seed &+ UInt64(iteration))
-        let isBest = result.score > (best?.score ?? -1)
+        let isBest = result.isImprovement(
+            over: best.map { ($0.score, $0.seenDistance) }, tolerance: selection.tolerance)
         if isBest {
-            best = (result.score, iteration)
+            best = (result.score, result.meanSeenDistance, iteration)
             staleEvaluations = 0
         } else {
             staleEvaluations += 1
@@ -198,7 +201,8 @@ public final class ProbeGANTrainer {
         let state = TrainerState(
             iteration: iteration, random: random.state, realDrawn: realSampler.drawn, generatorSteps: generatorSteps,
             discriminatorSteps: discriminatorSteps, bestScore: best?.score, bestIteration: best?.iteration,
-            staleEvaluations: staleEvaluations, elapsedSeconds: previousSeconds + elapsedSeconds)
+            bestSeenDistance: best?.seenDistance, staleEvaluations: staleEvaluations,
+            elapsedSeconds: previousSeconds + elapsedSeconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return [
@@ -252,7 +256,7 @@ public final class ProbeGANTrainer {
         iteration = state.iteration
         random = SplitMix64(seed: state.random)
         realSampler = RealBatchSampler(count: realData.count, seed: configuration.seed &+ 3, drawn: state.realDrawn)
-        best = state.bestScore.map { ($0, state.bestIteration ?? 0) }
+        best = state.bestScore.map { ($0, state.bestSeenDistance, state.bestIteration ?? 0) }
         staleEvaluations = state.staleEvaluations
         previousSeconds = state.elapsedSeconds
     }
@@ -265,6 +269,7 @@ struct TrainerState: Codable {
     var realDrawn: Int
     var generatorSteps: Int, discriminatorSteps: Int
     var bestScore: Float?, bestIteration: Int?
+    var bestSeenDistance: Double?
     var staleEvaluations: Int
     var elapsedSeconds: Double
 }

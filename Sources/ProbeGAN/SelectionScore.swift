@@ -1,4 +1,5 @@
 import StudioClassifiers
+import StudioEvaluation
 import StudioModels
 import StudioSupport
 import StudioTensor
@@ -9,9 +10,19 @@ import StudioTensor
 /// after a small PGD attack away from it. Samples that only fool the classifier (the adversarial
 /// drift the feasibility run measured) flip under a small push; samples that carry the class's
 /// evidence do not. The score is the mean of these robust recognition rates over the classes.
+///
+/// The score saturates near 1 once every class is recognised, while the seen classes may still look
+/// unlike their real clips (a classifier asks "which class?", not "how real?"). So each evaluation also
+/// measures seen-class fidelity: the Frechet distance, in the probed classifier's penultimate
+/// features, between generated samples of each seen class and that class's real training examples
+/// (which the GAN trains on anyway). `isImprovement` breaks near-ties of the score by it.
 public struct SelectionScore: Sendable {
     /// The attack (small; in [-1, 1] input units).
     public var attack: ProjectedGradientDescent
+    /// Per class, feature statistics of real training examples (`nil` for classes without real data).
+    public var seenReference: [GaussianStatistics?] = []
+    /// Scores closer than this count as tied, and the seen-class distance decides.
+    public var tolerance: Float = 0.02
 
     /// A statistic with a `budget` PGD attack of `steps` steps.
     public init(budget: PerturbationBudget = .l2(1.0), steps: Int = 5) {
@@ -24,6 +35,62 @@ public struct SelectionScore: Sendable {
         public var recognition: [Float?], robustRecognition: [Float?]
         /// Mean robust recognition over the rendered classes.
         public var score: Float
+        /// Per class, the Frechet distance of generated samples to real training examples in the
+        /// probed classifier's features (`nil` for classes without a reference), and their mean.
+        public var seenDistance: [Double?] = []
+        public var meanSeenDistance: Double?
+
+        /// A result from its parts.
+        public init(
+            recognition: [Float?], robustRecognition: [Float?], score: Float, seenDistance: [Double?] = [],
+            meanSeenDistance: Double? = nil
+        ) {
+            self.recognition = recognition
+            self.robustRecognition = robustRecognition
+            self.score = score
+            self.seenDistance = seenDistance
+            self.meanSeenDistance = meanSeenDistance
+        }
+
+        /// True when this result should replace `best`: a clearly higher score, or a score within
+        /// `tolerance` and seen classes closer to their real examples.
+        public func isImprovement(over best: (score: Float, seenDistance: Double?)?, tolerance: Float) -> Bool {
+            guard let best else { return true }
+            if score > best.score + tolerance { return true }
+            if score >= best.score - tolerance, let mine = meanSeenDistance, let theirs = best.seenDistance {
+                return mine < theirs
+            }
+            return score > best.score
+        }
+    }
+
+    /// Feature statistics of up to `perClass` real examples of each class present in `data`
+    /// (the GAN's own training set: seen classes only).
+    public static func reference(
+        data: ClassificationData, classifier: any ImageClassifier, perClass: Int = 512, seed: UInt64
+    ) -> [GaussianStatistics?] {
+        var random = SplitMix64(seed: seed)
+        return data.classNames.indices.map { label in
+            var indices = data.labels.indices.filter { data.labels[$0] == label }
+            guard indices.count >= 8 else { return nil }
+            indices.shuffle(using: &random)
+            let (images, _) = data.batch(Array(indices.prefix(perClass)))
+            return try? GaussianStatistics(
+                features: features(classifier, images),
+                width: classifier.features(images.slice(axis: 0, 0..<1)).shape[1])
+        }
+    }
+
+    /// Penultimate features of `images`, in batches.
+    static func features(_ classifier: any ImageClassifier, _ images: Tensor, batchSize: Int = 128) -> [Float] {
+        var out = [Float]()
+        var start = 0
+        while start < images.shape[0] {
+            let end = min(start + batchSize, images.shape[0])
+            out += classifier.features(images.slice(axis: 0, start..<end)).scalars
+            start = end
+        }
+        return out
     }
 
     /// Scores `samples[c]` (generated samples of class `c`, or `nil`).
@@ -43,10 +110,21 @@ public struct SelectionScore: Sendable {
             let attacked = attack.attack(images, labels: labels, model: classifier.logits, using: &random)
             robust.append(Self.share(classifier.logits(attacked), label: label))
         }
+        var distances = [Double?]()
+        for (label, images) in samples.enumerated() {
+            guard let images, label < seenReference.count, let reference = seenReference[label] else {
+                distances.append(nil)
+                continue
+            }
+            let generated = try? GaussianStatistics(features: Self.features(classifier, images), width: reference.width)
+            distances.append(generated.flatMap { try? FrechetDistance.distance($0, reference) })
+        }
         let rendered = robust.compactMap { $0 }
+        let measured = distances.compactMap { $0 }
         return Result(
             recognition: recognition, robustRecognition: robust,
-            score: rendered.isEmpty ? 0 : rendered.reduce(0, +) / Float(rendered.count))
+            score: rendered.isEmpty ? 0 : rendered.reduce(0, +) / Float(rendered.count), seenDistance: distances,
+            meanSeenDistance: measured.isEmpty ? nil : measured.reduce(0, +) / Double(measured.count))
     }
 
     /// The share of rows of `logits` whose predicted class is `label`.

@@ -196,6 +196,8 @@ struct EvaluationMetrics: Codable {
     let iteration: Int, seconds: Double
     let score: Float
     let recognition: [String: Float], robustRecognition: [String: Float]
+    /// Seen-class Frechet distances to real training examples in the probed classifier's features.
+    let seenDistance: [String: Double]
     /// The judge's recognition of the same samples: reported, never used for selection or stopping.
     let judgeRecognition: [String: Float]
     let isBest: Bool
@@ -214,6 +216,9 @@ struct EvaluationMetrics: Codable {
         }
         recognition = byName(result.recognition)
         robustRecognition = byName(result.robustRecognition)
+        var distances = [String: Double]()
+        for (index, value) in result.seenDistance.enumerated() { if let value { distances[names[index]] = value } }
+        seenDistance = distances
         judgeRecognition = byName(judge)
         self.isBest = isBest
     }

@@ -192,7 +192,9 @@ public enum TrainingRun {
                 try artifacts.writeEvaluationSamples(samples, iteration: trainer.iteration)
                 hooks.log(
                     "iteration \(trainer.iteration): selection score "
-                        + String(format: "%.3f", result.score) + (isBest ? " (best so far)" : "")
+                        + String(format: "%.3f", result.score)
+                        + (result.meanSeenDistance.map { String(format: ", seen-class distance %.2f", $0) } ?? "")
+                        + (isBest ? " (best so far)" : "")
                         + " | judge (reporting only): "
                         + judged.enumerated().compactMap { index, value in
                             value.map { String(format: "%@ %.2f", configuration.classNames[index], $0) }
