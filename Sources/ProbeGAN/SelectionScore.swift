@@ -36,8 +36,9 @@ public struct SelectionScore: Sendable {
         /// Mean robust recognition over the rendered classes.
         public var score: Float
         /// Per class, the Frechet distance of generated samples to real training examples in the
-        /// probed classifier's features (`nil` for classes without a reference), and their mean.
+        /// probed classifier's features (`nil` for classes without a reference).
         public var seenDistance: [Double?] = []
+        /// The mean of `seenDistance` over the classes that have one.
         public var meanSeenDistance: Double?
 
         /// A result from its parts.
