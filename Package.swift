@@ -50,6 +50,9 @@ let package = Package(
             ]),
         .target(name: "StudioEvaluation", dependencies: ["CBLAS"]),
         .target(
+            name: "StudioExplore",
+            dependencies: ["StudioModels", "StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
+        .target(
             name: "StudioPipelines",
             dependencies: [
                 "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioClassifiers", "StudioModels",
@@ -91,6 +94,9 @@ let package = Package(
                 "StudioSupport",
             ]),
         .testTarget(name: "StudioEvaluationTests", dependencies: ["StudioEvaluation"]),
+        .testTarget(
+            name: "StudioExploreTests",
+            dependencies: ["StudioExplore", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),
         .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage"]),
     ]
 )

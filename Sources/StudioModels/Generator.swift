@@ -35,9 +35,46 @@ public final class GeneratorBlock: Module, @unchecked Sendable {
     }
 
     func callAsFunction(_ x: Tensor, condition: Tensor) -> Tensor {
-        var h = norm1(x, condition: condition).relu().upsampledNearest2x()
-        h = conv2(norm2(conv1(h), condition: condition).relu())
-        return h + shortcut(x.upsampledNearest2x())
+        forward(x, condition: condition, tap: nil, firstLayer: 0).output
+    }
+
+    /// The block with its two ReLU layers (`firstLayer`, `firstLayer + 1`) open to `tap`: the
+    /// pre-activation is handed out (and the forward pass stops) at `tap.stopAt`, and the ReLU output
+    /// is multiplied by `tap.mask` at `tap.maskLayer`.
+    func forward(_ x: Tensor, condition: Tensor, tap: GeneratorTap?, firstLayer: Int) -> (
+        output: Tensor, stopped: Tensor?
+    ) {
+        let first = norm1(x, condition: condition)
+        if tap?.stopAt == firstLayer { return (first, first) }
+        var h = GeneratorTap.activate(first, layer: firstLayer, tap: tap).upsampledNearest2x()
+        let second = norm2(conv1(h), condition: condition)
+        if tap?.stopAt == firstLayer + 1 { return (second, second) }
+        h = conv2(GeneratorTap.activate(second, layer: firstLayer + 1, tap: tap))
+        return (h + shortcut(x.upsampledNearest2x()), nil)
+    }
+}
+
+/// A look inside the generator's ReLU layers (E-GBAS): stop at one layer and return its
+/// pre-activation, or multiply one layer's ReLU output by a mask (Bernoulli dropout of its units).
+public struct GeneratorTap: Sendable {
+    /// Return the pre-activation of this layer instead of an image.
+    public var stopAt: Int?
+    /// Multiply this layer's ReLU output by `mask` (broadcast to `[N, C, H, W]`).
+    public var maskLayer: Int?
+    /// The mask.
+    public var mask: Tensor?
+
+    /// A tap that stops at `stopAt` or masks `maskLayer`.
+    public init(stopAt: Int? = nil, maskLayer: Int? = nil, mask: Tensor? = nil) {
+        self.stopAt = stopAt
+        self.maskLayer = maskLayer
+        self.mask = mask
+    }
+
+    static func activate(_ preActivation: Tensor, layer: Int, tap: GeneratorTap?) -> Tensor {
+        let active = preActivation.relu()
+        guard let tap, tap.maskLayer == layer, let mask = tap.mask else { return active }
+        return active * mask
     }
 }
 
@@ -103,9 +140,29 @@ public final class Generator: Module, @unchecked Sendable {
 
     /// Images from latents and explicit class embeddings `[N, embeddingFeatures]` (GAN-AM optimises these).
     public func callAsFunction(_ z: Tensor, classEmbedding: Tensor) -> Tensor {
+        callAsFunction(z, classEmbedding: classEmbedding, tap: nil)
+    }
+
+    /// The ReLU layers a `GeneratorTap` can reach, in forward order: two per block, then the
+    /// final one before the output convolution.
+    public var activationLayerNames: [String] {
+        blocks.indices.flatMap { ["block\($0 + 1).relu1", "block\($0 + 1).relu2"] } + ["final.relu"]
+    }
+
+    /// The forward pass with a tap: images, or the pre-activation `[N, C, H, W]` of `tap.stopAt`.
+    public func callAsFunction(_ z: Tensor, classEmbedding: Tensor, tap: GeneratorTap?) -> Tensor {
         let condition = Tensor.concatenate([z, classEmbedding], axis: 1)
         var h = input(z).reshaped([z.shape[0], baseChannels, 4, 4])
-        for block in blocks { h = block(h, condition: condition) }
-        return output(finalNorm(h).relu()).tanh()
+        for (index, block) in blocks.enumerated() {
+            let result = block.forward(h, condition: condition, tap: tap, firstLayer: 2 * index)
+            if let stopped = result.stopped { return stopped }
+            h = result.output
+        }
+        let last = finalNorm(h)
+        if tap?.stopAt == 2 * blocks.count { return last }
+        return output(GeneratorTap.activate(last, layer: 2 * blocks.count, tap: tap)).tanh()
     }
+
+    /// The class embedding rows of `labels` `[N, embeddingFeatures]`.
+    public func classEmbedding(_ labels: [Int]) -> Tensor { embedding(labels) }
 }
