@@ -56,7 +56,7 @@ let package = Package(
             name: "StudioPipelines",
             dependencies: [
                 "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioClassifiers", "StudioModels",
-                "StudioNN", "ProbeGAN", "StudioOptimizers", "StudioEvaluation",
+                "StudioNN", "ProbeGAN", "StudioOptimizers", "StudioEvaluation", "StudioExplore",
                 "StudioTensor", "CBLAS", "CFFTW", "CSndFile",
                 "CSampleRate", "CPNG",
             ]
@@ -67,6 +67,7 @@ let package = Package(
             name: "studio",
             dependencies: [
                 "StudioPipelines", "StudioCorpus", "StudioSupport", "StudioClassifiers", "CSystem", "ProbeGAN",
+                "StudioExplore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

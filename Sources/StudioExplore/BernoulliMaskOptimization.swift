@@ -19,7 +19,7 @@ import StudioTensor
 /// when masked, so only the sparsity term moves it: with `sparsityWeight > 0` it is dropped.
 public struct BernoulliMaskOptimization: Sendable {
     /// The L1 weight lambda (on the mean keep-probability).
-    public var sparsityWeight: Float = 0.05
+    public var sparsityWeight: Float = 0.2
     /// Adam steps, step size, masks averaged per step.
     public var steps = 150, masksPerStep = 8
     /// Adam step size on the logits of theta.

@@ -13,9 +13,9 @@ import StudioTensor
 /// accepted in order, each checked against every node accepted so far.
 public struct BoundaryRRT: Sendable {
     /// The sampling interval I (half-width of the box around the query).
-    public var interval: Float = 1
+    public var interval: Float = 2
     /// The step size delta.
-    public var stepSize: Float = 0.3
+    public var stepSize: Float = 0.5
     /// The number of iterations N (proposals).
     public var iterations = 512
     /// Proposals tested per generator call.

@@ -11,13 +11,26 @@ public struct LinePlot: Sendable {
         public var points: [(x: Double, y: Double)]
         /// Line colour.
         public var color: RGB
+        /// How the points are drawn.
+        public var style: Style
 
         /// A series.
-        public init(name: String, points: [(x: Double, y: Double)], color: RGB) {
+        public init(name: String, points: [(x: Double, y: Double)], color: RGB, style: Style = .line) {
             self.name = name
             self.points = points
             self.color = color
+            self.style = style
         }
+    }
+
+    /// How a series is drawn.
+    public enum Style: Sendable {
+        /// A polyline through the points.
+        case line
+        /// A 3x3 marker per point, no lines (a scatter plot).
+        case markers
+        /// Separate segments between points 0-1, 2-3, ... (edges of a tree).
+        case segments
     }
 
     /// The series.
@@ -75,14 +88,23 @@ public struct LinePlot: Sendable {
         BitmapFont.draw(yLabel, at: 2, 8, color: .gray, on: &image)
         for (index, line) in series.enumerated() {
             var previous: (Int, Int)?
-            for point in line.points {
+            for (position, point) in line.points.enumerated() {
                 guard point.x.isFinite, point.y.isFinite else {
                     previous = nil
                     continue
                 }
                 let current = (px(point.x), py(point.y))
-                if let previous { Self.line(from: previous, to: current, color: line.color, on: &image) }
-                image.fill(x: current.0, y: current.1, width: 1, height: 1, with: line.color)
+                switch line.style {
+                case .line:
+                    if let previous { Self.line(from: previous, to: current, color: line.color, on: &image) }
+                    image.fill(x: current.0, y: current.1, width: 1, height: 1, with: line.color)
+                case .markers:
+                    image.fill(x: current.0 - 1, y: current.1 - 1, width: 3, height: 3, with: line.color)
+                case .segments:
+                    if position % 2 == 1, let previous {
+                        Self.line(from: previous, to: current, color: line.color, on: &image)
+                    }
+                }
                 previous = current
             }
             let legendY = top + 4 + index * 12

@@ -5,6 +5,7 @@ import StudioCorpus
 import StudioModels
 import StudioNN
 import StudioSupport
+import StudioTensor
 
 /// The files of a run folder.
 public struct RunFolder: Sendable {
@@ -127,6 +128,23 @@ public struct RunFolder: Sendable {
         try Checkpoint.read(from: bestGenerator).load(into: generator, path: bestGenerator)
         generator.setTraining(false)
         return generator
+    }
+
+    /// The discriminator of the last checkpoint (E-GBAS's feature-similarity metric), in evaluation mode.
+    public func loadDiscriminator(_ configuration: ProbeGANConfiguration) throws -> Discriminator {
+        guard FileManager.default.fileExists(atPath: lastCheckpoint) else {
+            throw ProbeGANError.noCheckpoint(path: lastCheckpoint)
+        }
+        let checkpoint = try Checkpoint.read(from: lastCheckpoint)
+        var tensors = [String: Tensor]()
+        for (name, tensor) in checkpoint.tensors where name.hasPrefix("discriminator.") {
+            tensors[String(name.dropFirst("discriminator.".count))] = tensor
+        }
+        let discriminator = ProbeGANModels.discriminator(configuration, seed: 0)
+        try Checkpoint(tensors: tensors).load(into: discriminator, path: lastCheckpoint)
+        discriminator.setTraining(false)
+        discriminator.detachParameters()
+        return discriminator
     }
 
     /// The configuration and selected iteration stored with the best generator.

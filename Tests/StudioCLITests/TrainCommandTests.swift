@@ -97,6 +97,30 @@ struct TrainCommandTests {
         let badClass = try StudioCommandRunner.run(["render", "--run", run, "--class", "women", "--out", out])
         #expect(badClass.status != 0 && badClass.stderr.contains("unknown class"), "\(badClass.stderr)")
 
+        // E-GBAS on the run's generator: every query at the three default layers, with files.
+        let explored = folder.appendingPathComponent("explore").path
+        let explore = try StudioCommandRunner.run([
+            "explore", "--run", run, "--queries", "2", "--samples", "3", "--iterations", "40", "--mask-steps", "5",
+            "--step", "0.05", "--out", explored, "--json",
+        ])
+        #expect(explore.status == 0, "\(explore.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(explore.stdout.utf8)) as? [String: Any])
+        let cases = try #require(report["cases"] as? [[String: Any]])
+        #expect(cases.count == 6)
+        for item in cases {
+            let units = try #require(item["units"] as? Int)
+            let kept = try #require(item["boundaryCount"] as? Int)
+            #expect(kept <= units && (item["treeNodes"] as? Int ?? 0) >= 1)
+            let stem = String(format: "q%02d-", item["query"] as? Int ?? 0) + (item["layerName"] as? String ?? "")
+            for file in ["\(stem)-grid.png", "\(stem)-tree.png", "\(stem)/query.png"] {
+                #expect(FileManager.default.fileExists(atPath: explored + "/" + file), "missing \(file)")
+            }
+        }
+        #expect(cases.contains { ($0["treeNodes"] as? Int ?? 0) > 1 }, "no tree grew: \(cases)")
+        #expect(FileManager.default.fileExists(atPath: explored + "/explore.md"))
+        let badLayer = try StudioCommandRunner.run(["explore", "--run", run, "--layer", "99", "--out", explored])
+        #expect(badLayer.status != 0 && badLayer.stderr.contains("layer 99 does not exist"), "\(badLayer.stderr)")
+
         // A changed data set retrains the cached default classifier and judge.
         let extra = data.appendingPathComponent("train/top/extra.png")
         try FileManager.default.copyItem(atPath: data.path + "/train/top/0.png", toPath: extra.path)
