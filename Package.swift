@@ -75,7 +75,7 @@ let package = Package(
             name: "StudioBenchmarks",
             dependencies: [
                 "StudioAudio", "StudioPipelines", "StudioTensor", "StudioSupport", "StudioModels", "ProbeGAN",
-                "StudioOptimizers",
+                "StudioOptimizers", "StudioExplore",
             ]),
 
         // MARK: - Tests (one target per library; files mirror sources)

@@ -89,9 +89,13 @@ case "train":
     try trainBenchmark()
 case "classifier":
     try classifierBenchmark()
+case "explore":
+    try exploreBenchmark()
 default:
     FileHandle.standardError.write(
-        Data("usage: StudioBenchmarks audio|engine|train|classifier [--wav PATH] [--repeats N] [--clip-start S]\n".utf8)
+        Data(
+            "usage: StudioBenchmarks audio|engine|train|classifier|explore [--wav PATH] [--repeats N] [--clip-start S]\n"
+                .utf8)
     )
     exit(2)
 }
