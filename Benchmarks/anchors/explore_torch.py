@@ -57,8 +57,6 @@ def main():
         return output
 
     target_module.register_forward_hook(hook)
-    with torch.no_grad():
-        shape = generator.blocks[0].bn2.bn.num_features
     # Unit shape of the layer: [C, 8, 8] for the quick generator's first block output.
     state["stop"] = True
     try:
@@ -109,7 +107,6 @@ def main():
         start = time.perf_counter()
         region_test(batch)
         tests.append(time.perf_counter() - start)
-    del shape
     print(f"berOpt_step_ms={statistics.median(steps) * 1000:.3f}")
     print(f"region_test_batch64_ms={statistics.median(tests) * 1000:.3f}")
 
