@@ -48,7 +48,7 @@ let package = Package(
                 "StudioClassifiers", "StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport",
                 "StudioEvaluation",
             ]),
-        .target(name: "StudioEvaluation", dependencies: ["CBLAS"]),
+        .target(name: "StudioEvaluation", dependencies: ["CBLAS", "StudioSupport"]),
         .target(
             name: "StudioExplore",
             dependencies: ["StudioModels", "StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
@@ -94,7 +94,7 @@ let package = Package(
                 "ProbeGAN", "StudioClassifiers", "StudioModels", "StudioNN", "StudioOptimizers", "StudioTensor",
                 "StudioSupport",
             ]),
-        .testTarget(name: "StudioEvaluationTests", dependencies: ["StudioEvaluation"]),
+        .testTarget(name: "StudioEvaluationTests", dependencies: ["StudioEvaluation", "StudioSupport"]),
         .testTarget(
             name: "StudioExploreTests",
             dependencies: ["StudioExplore", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import StudioSupport
 
 /// Which part of a corpus an item belongs to.
 public enum CorpusSplit: String, Sendable, Codable, CaseIterable {
@@ -104,7 +105,7 @@ public struct Corpus: Sendable {
         guard let header = lines.first else {
             throw CorpusError.badManifest(path: manifest, line: 1, reason: "empty file")
         }
-        let columns = parseCSVLine(header)
+        let columns = CSVLine.fields(header)
         guard let pathColumn = columns.firstIndex(of: "path"), let classColumn = columns.firstIndex(of: "class"),
             let speakerColumn = columns.firstIndex(of: "speaker")
         else {
@@ -115,7 +116,7 @@ public struct Corpus: Sendable {
         let base = URL(fileURLWithPath: manifest).deletingLastPathComponent()
         var items = [CorpusItem]()
         for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
-            let fields = parseCSVLine(line)
+            let fields = CSVLine.fields(line)
             guard fields.count == columns.count else {
                 throw CorpusError.badManifest(
                     path: manifest, line: index + 1, reason: "\(fields.count) fields, header has \(columns.count)")
@@ -155,41 +156,4 @@ public struct Corpus: Sendable {
             audioExtensions.contains($0.pathExtension.lowercased())
         }
     }
-}
-
-/// Splits one CSV line (RFC 4180 quoting).
-func parseCSVLine(_ line: String) -> [String] {
-    var fields = [String]()
-    var current = ""
-    var quoted = false
-    var iterator = Array(line).makeIterator()
-    var pending: Character? = nil
-    while let character = pending ?? iterator.next() {
-        pending = nil
-        if quoted {
-            if character == "\"" {
-                if let next = iterator.next() {
-                    if next == "\"" {
-                        current.append("\"")
-                    } else {
-                        quoted = false
-                        pending = next
-                    }
-                } else {
-                    quoted = false
-                }
-            } else {
-                current.append(character)
-            }
-        } else if character == "\"" {
-            quoted = true
-        } else if character == "," {
-            fields.append(current)
-            current = ""
-        } else {
-            current.append(character)
-        }
-    }
-    fields.append(current)
-    return fields.map { $0.trimmingCharacters(in: .whitespaces) }
 }

@@ -9,6 +9,10 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case widthMismatch(Int, Int)
     /// LAPACK's eigensolver did not converge.
     case eigensolverFailed(info: Int)
+    /// A listening-test file that cannot be read as expected.
+    case badListeningFile(path: String, line: Int, reason: String)
+    /// An answer for a clip the key does not hold.
+    case unknownClip(clip: String, path: String, line: Int)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -19,6 +23,11 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             return "feature widths differ: \(a) and \(b)"
         case .eigensolverFailed(let info):
             return "the symmetric eigensolver failed (LAPACK info \(info))"
+        case .badListeningFile(let path, let line, let reason):
+            return "\(path), line \(line): \(reason)"
+        case .unknownClip(let clip, let path, let line):
+            return "\(path), line \(line): clip '\(clip)' is not in the answer key; "
+                + "were these answers exported from another listening test? Pass that test's key with --key"
         }
     }
 }
