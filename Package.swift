@@ -67,7 +67,7 @@ let package = Package(
             name: "studio",
             dependencies: [
                 "StudioPipelines", "StudioCorpus", "StudioSupport", "StudioClassifiers", "CSystem", "ProbeGAN",
-                "StudioExplore",
+                "StudioExplore", "StudioEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

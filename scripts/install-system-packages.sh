@@ -14,8 +14,9 @@ packages=(
     dataset-fashion-mnist  # image mode's default dataset (/usr/share/datasets/fashion-mnist)
     sox               # test fixtures (stereo, 24-bit, 8 kHz files)
     lame              # test fixture: an MP3 file
+    chromium          # the listening-test page tested in a real headless browser
+    python3-websocket # the small DevTools-protocol driver of that test (Debian's python3)
 )
-if [ "${STUDIO_WITH_BROWSER:-0}" = 1 ]; then packages+=(chromium); fi
 if [ "${STUDIO_WITH_BENCHMARKS:-0}" = 1 ]; then packages+=(espeak-ng); fi
 
 missing=()

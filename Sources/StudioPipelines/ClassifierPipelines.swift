@@ -208,26 +208,9 @@ public enum ClassifierPipelines {
             : ClassifierEvaluation.robustAccuracy(
                 model, data: test, attack: ProjectedGradientDescent(budget: attack, steps: 20))
         if let confusionPNG {
-            // Rows: true class (top row = first class), columns: predicted; shade = share of the row.
-            var values = [Float]()
-            for row in (0..<classes).reversed() {
-                let total = max(confusion[row].reduce(0, +), 1)
-                values += confusion[row].map { Float($0) / Float(total) }
-            }
-            var plot = try HeatmapPlot(values: values, rowCount: classes, columnCount: classes, valueRange: 0...1)
-            plot.colormap = .viridis
-            plot.title = "confusion"
-            plot.xLabel = "predicted"
-            plot.yLabel = "true"
-            plot.minPlotWidth = 256
-            plot.xTicks = (0..<classes).map {
-                AxisTick(position: Double($0) + 0.5, label: String(test.classNames[$0].prefix(6)))
-            }
-            plot.yTicks = (0..<classes).map {
-                AxisTick(position: Double(classes - 1 - $0) + 0.5, label: String(test.classNames[$0].prefix(6)))
-            }
-            plot.colorbarLabel = "share"
-            try PNGFile.write(plot.render(), to: confusionPNG)
+            try ConfusionPicture.write(
+                counts: confusion, rows: test.classNames, columns: test.classNames, xLabel: "predicted",
+                to: confusionPNG)
         }
         return ClassifierEvaluationReport(
             testCount: test.count, accuracy: Float(correct) / Float(max(test.count, 1)), perClassAccuracy: perClass,
