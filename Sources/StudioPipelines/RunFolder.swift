@@ -55,7 +55,8 @@ public struct RunFolder: Sendable {
             judgeUse: "evaluation and reporting only; never training, selection or stopping",
             selection:
                 "EMA generator with the best mean PGD-robust recognition of generated samples by the probed "
-                + "classifier (no real data of an unseen class, no judge)")
+                + "classifier; scores within 0.02 are broken by the seen classes' Frechet distance to their real "
+                + "training clips in the probed classifier's features (no real data of an unseen class, no judge)")
         try AtomicFile.write(try Self.json(resolved), to: configuration)
     }
 
