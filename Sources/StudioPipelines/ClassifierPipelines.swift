@@ -20,7 +20,7 @@ public enum ClassifierArchitecture: String, Sendable, Codable, CaseIterable {
 }
 
 /// Where examples come from.
-public enum ClassifierDataSource: Sendable {
+public enum ClassifierDataSource: Sendable, Codable, Equatable {
     /// An audio corpus folder (class folders under train/ and test/).
     case audio(corpus: String)
     /// Fashion-MNIST from a folder (Debian's by default).

@@ -44,13 +44,9 @@ public struct RunFolder: Sendable {
         _ probegan: ProbeGANConfiguration, request: TrainingRequest, classifierPath: String,
         classifierHash: String, judgePath: String
     ) throws {
-        struct Resolved: Encodable {
-            let probegan: ProbeGANConfiguration
-            let data: String, classifier: String, classifierPath: String, classifierDataHash: String
-            let judgePath: String, judgeUse: String, selection: String
-        }
-        let resolved = Resolved(
-            probegan: probegan, data: "\(request.source)", classifier: request.classifier.label,
+        let resolved = ResolvedRunConfiguration(
+            probegan: probegan, data: "\(request.source)", dataSource: request.source,
+            classifier: request.classifier.label,
             classifierPath: classifierPath, classifierDataHash: classifierHash, judgePath: judgePath,
             judgeUse: "evaluation and reporting only; never training, selection or stopping",
             selection:
@@ -58,6 +54,16 @@ public struct RunFolder: Sendable {
                 + "classifier; scores within 0.02 are broken by the seen classes' Frechet distance to their real "
                 + "training clips in the probed classifier's features (no real data of an unseen class, no judge)")
         try AtomicFile.write(try Self.json(resolved), to: configuration)
+    }
+
+    /// The resolved configuration written when the run started.
+    public func readResolvedConfiguration() throws -> ResolvedRunConfiguration {
+        guard let data = FileManager.default.contents(atPath: configuration),
+            let resolved = try? JSONDecoder().decode(ResolvedRunConfiguration.self, from: data)
+        else {
+            throw ProbeGANError.noCheckpoint(path: configuration)
+        }
+        return resolved
     }
 
     /// The manifest: every real clip the GAN trains on; the summary states how many belong to an
@@ -241,4 +247,20 @@ struct EvaluationMetrics: Codable {
         judgeRecognition = byName(judge)
         self.isBest = isBest
     }
+}
+
+/// `configuration.json`: the ProbeGAN configuration and where its data, classifier and judge came from.
+public struct ResolvedRunConfiguration: Codable, Sendable {
+    /// The GAN's configuration.
+    public let probegan: ProbeGANConfiguration
+    /// The data source, as text and (runs from this version on) machine-readable.
+    public let data: String
+    /// The data source, machine-readable (nil in runs written before it was recorded).
+    public let dataSource: ClassifierDataSource?
+    /// The probed classifier's label, checkpoint and training-data fingerprint.
+    public let classifier: String, classifierPath: String, classifierDataHash: String
+    /// The judge's checkpoint and the statement of its use.
+    public let judgePath: String, judgeUse: String
+    /// The selection rule in words.
+    public let selection: String
 }

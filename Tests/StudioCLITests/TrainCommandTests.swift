@@ -97,6 +97,25 @@ struct TrainCommandTests {
         let badClass = try StudioCommandRunner.run(["render", "--run", run, "--class", "women", "--out", out])
         #expect(badClass.status != 0 && badClass.stderr.contains("unknown class"), "\(badClass.stderr)")
 
+        // The judge's table: recognition with Wilson intervals, Frechet distances with bootstrap intervals.
+        let evaluated = try StudioCommandRunner.run([
+            "evaluate", "--run", run, "--samples", "8", "--bootstrap", "5", "--json",
+        ])
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        let comparison = try #require(
+            try JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any])
+        let evaluatedRuns = try #require(comparison["runs"] as? [[String: Any]])
+        let evaluatedClasses = try #require(evaluatedRuns.first?["classes"] as? [[String: Any]])
+        #expect(evaluatedClasses.count == 3)
+        for item in evaluatedClasses {
+            let recognition = try #require(item["judgeRecognition"] as? [String: Any])
+            let lower = try #require(recognition["lower"] as? Double)
+            let upper = try #require(recognition["upper"] as? Double)
+            #expect(0 <= lower && lower <= upper && upper <= 1)
+            let interval = try #require(item["frechetInterval"] as? [Double])
+            #expect(interval.count == 2 && interval[0] <= interval[1])
+        }
+
         // E-GBAS on the run's generator: every query at the three default layers, with files.
         let explored = folder.appendingPathComponent("explore").path
         let explore = try StudioCommandRunner.run([

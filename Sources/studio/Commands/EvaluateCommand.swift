@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import StudioPipelines
+import StudioSupport
+
+/// `studio evaluate`: the judge's view of one or more runs, in one table.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract:
+            "Judge recognition (Wilson CI) and intra-class Frechet distance (bootstrap CI) per class, across runs.",
+        discussion: """
+            The judge is the independent classifier recorded in each run's configuration.json (another \
+            architecture and seed), never used for training or selection; it is not a human listener. \
+            Runs written before their data source was recorded use --modality/--dataset/--data.
+            """)
+
+    @Option(name: .customLong("run"), help: "A run folder (repeat to compare runs).")
+    var runs: [String] = []
+
+    @Option(help: "Generated samples per class.")
+    var samples = 256
+
+    @Option(help: "Bootstrap resamples for the Frechet-distance intervals (0: none).")
+    var bootstrap = 200
+
+    @Option(help: "Seed of the latents and the bootstrap.")
+    var seed: UInt64 = 7
+
+    @Option(help: "Folder for evaluation.md and evaluation.json (default: print only).")
+    var out: String?
+
+    @OptionGroup var dataOptions: ClassifierDataOptions
+
+    @Flag(help: "Print the JSON report.")
+    var json = false
+
+    func validate() throws {
+        guard !runs.isEmpty else { throw ValidationError("give at least one --run DIR") }
+        guard samples >= 8 else { throw ValidationError("--samples must be at least 8 for a Frechet distance") }
+        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be >= 0") }
+    }
+
+    func run() throws {
+        nonisolated(unsafe) var bar: ProgressBar?
+        let report = try RunComparison.evaluate(
+            runFolders: runs, samples: samples, bootstrap: bootstrap, seed: seed,
+            fallbackSource: try dataOptions.source(), cacheFolder: dataOptions.location.cacheFolder
+        ) { done, total in
+            if bar == nil { bar = ProgressBar("runs", total: total) }
+            bar?.update(done)
+        }
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try AtomicFile.write(Data(report.markdown.utf8), to: out + "/evaluation.md")
+            try AtomicFile.write(Data(try jsonString(report).utf8), to: out + "/evaluation.json")
+        }
+        print(json ? try jsonString(report) : report.markdown)
+    }
+}
