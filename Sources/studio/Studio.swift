@@ -15,7 +15,8 @@ struct Studio: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            TrainCommand.self, RenderCommand.self, ExploreCommand.self, EvaluateCommand.self, ListeningTestCommand.self,
+            TrainCommand.self, RenderCommand.self, ExploreCommand.self, EvaluateCommand.self, ReportCommand.self,
+            ListeningTestCommand.self,
             AudioCommand.self,
             CorpusCommand.self,
             ClassifierCommand.self,

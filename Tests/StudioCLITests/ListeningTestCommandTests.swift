@@ -2,10 +2,11 @@ import Foundation
 import StudioAudio
 import Testing
 
-/// The listening test end to end: a tiny audio run, `studio listening-test export`, the page in
-/// real headless Chromium (clips play, answers survive a reload, the CSV exports), and
-/// `studio listening-test score` on that CSV.
-@Suite("studio listening-test in a real browser", .serialized)
+/// The pages people open, end to end in real headless Chromium: a tiny audio run;
+/// `studio listening-test export`, its page (clips play, answers survive a reload, the CSV
+/// exports) and `studio listening-test score` on that CSV; `studio report` (pictures decode, clips
+/// play, nothing is fetched from outside the file).
+@Suite("studio listening-test and report in a real browser", .serialized)
 struct ListeningTestCommandTests {
     /// Men: a 120 Hz harmonic stack; women: 230 Hz; nonhuman: noise bursts. Three training speakers
     /// and one held-out speaker per class.
@@ -42,7 +43,22 @@ struct ListeningTestCommandTests {
         }
     }
 
-    @Test func exportPlayInChromiumAndScore() throws {
+    /// Runs a page check script of `Tests/Browser` with Debian's python3; returns its stderr on failure.
+    static func browserCheck(_ script: String, _ arguments: [String]) throws -> (status: Int32, errors: String) {
+        let driver = StudioCommandRunner.repositoryRoot.appendingPathComponent("Tests/Browser/\(script)")
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        browser.arguments = [driver.path] + arguments
+        let errors = Pipe()
+        browser.standardError = errors
+        browser.standardOutput = Pipe()
+        try browser.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        browser.waitUntilExit()
+        return (browser.terminationStatus, text)
+    }
+
+    @Test func exportPlayInChromiumScoreAndReport() throws {
         let folder = try StudioCommandRunner.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = folder.appendingPathComponent("corpus")
@@ -80,17 +96,8 @@ struct ListeningTestCommandTests {
         let answersJSON = folder.appendingPathComponent("answers.json")
         try JSONSerialization.data(withJSONObject: answers).write(to: answersJSON)
         let csv = folder.appendingPathComponent("answers.csv").path
-        let driver = StudioCommandRunner.repositoryRoot.appendingPathComponent("Tests/Browser/check_listening_page.py")
-        let browser = Process()
-        browser.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        browser.arguments = [driver.path, test + "/index.html", answersJSON.path, csv]
-        let errors = Pipe()
-        browser.standardError = errors
-        browser.standardOutput = Pipe()
-        try browser.run()
-        let browserErrors = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        browser.waitUntilExit()
-        #expect(browser.terminationStatus == 0, "headless Chromium check failed: \(browserErrors)")
+        let pageCheck = try Self.browserCheck("check_listening_page.py", [test + "/index.html", answersJSON.path, csv])
+        #expect(pageCheck.status == 0, "headless Chromium check of the listening page failed: \(pageCheck.errors)")
 
         let scored = try StudioCommandRunner.run([
             "listening-test", "score", "--answers", csv, "--key", key, "--out",
@@ -98,8 +105,9 @@ struct ListeningTestCommandTests {
             "--json",
         ])
         #expect(scored.status == 0, "\(scored.stderr)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as? [String: Any])
-        let rows = try #require(report["recognition"] as? [[String: Any]])
+        let scoreReport = try #require(
+            try JSONSerialization.jsonObject(with: Data(scored.stdout.utf8)) as? [String: Any])
+        let rows = try #require(scoreReport["recognition"] as? [[String: Any]])
         func rate(_ kind: String, _ trueClass: String) -> Double? {
             let row = rows.first { $0["kind"] as? String == kind && $0["trueClass"] as? String == trueClass }
             return (row?["recognition"] as? [String: Any])?["rate"] as? Double
@@ -107,7 +115,7 @@ struct ListeningTestCommandTests {
         #expect(rate("generated", "women") == 0)
         #expect(rate("generated", "men") == 1)
         #expect(rate("control", "women") == 1)
-        let listeners = try #require(report["listeners"] as? [[String: Any]])
+        let listeners = try #require(scoreReport["listeners"] as? [[String: Any]])
         #expect(listeners.count == 1 && listeners[0]["kept"] as? Bool == true && listeners[0]["checks"] as? Int == 2)
 
         // Answers from another test are refused with the clip and the line named.
@@ -115,5 +123,11 @@ struct ListeningTestCommandTests {
         try "listener,clip,answer\nx,clip-9999.wav,men\n".write(toFile: stranger, atomically: true, encoding: .utf8)
         let refused = try StudioCommandRunner.run(["listening-test", "score", "--answers", stranger, "--key", key])
         #expect(refused.status != 0 && refused.stderr.contains("clip-9999.wav"), "\(refused.stderr)")
+
+        // The run's report is one self-contained page.
+        let reported = try StudioCommandRunner.run(["report", "--run", run])
+        #expect(reported.status == 0, "\(reported.stderr)")
+        let report = try Self.browserCheck("check_report_page.py", [run + "/report.html"])
+        #expect(report.status == 0, "headless Chromium check of the report failed: \(report.errors)")
     }
 }

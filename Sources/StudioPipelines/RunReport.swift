@@ -1,0 +1,133 @@
+import Foundation
+import ProbeGAN
+
+/// `studio report`: one self-contained HTML page per run (pictures and clips embedded as data
+/// URIs, so it opens offline and travels as one file): configuration, the target-absence proof,
+/// loss and selection curves, the selected iteration's spectrogram grid with an audio player per
+/// class, the summary table, the selection trajectory, and E-GBAS results when present.
+public enum RunReport {
+    /// Writes `DIR/report.html` (or `output`) and returns its path.
+    @discardableResult
+    public static func write(runFolder: String, output: String? = nil) throws -> String {
+        let folder = RunFolder(runFolder)
+        let (configuration, selected) = try folder.readRun()
+        let base = URL(fileURLWithPath: runFolder)
+        func file(_ name: String) -> URL { base.appendingPathComponent(name) }
+        func text(_ name: String) -> String? { try? String(contentsOf: file(name), encoding: .utf8) }
+        func dataURI(_ url: URL, type: String) -> String? {
+            (try? Data(contentsOf: url)).map { "data:\(type);base64," + $0.base64EncodedString() }
+        }
+        func image(_ name: String, alt: String) -> String {
+            guard let uri = dataURI(file(name), type: "image/png") else { return "" }
+            return "<figure><img src=\"\(uri)\" alt=\"\(escape(alt))\"><figcaption>\(escape(alt))</figcaption></figure>"
+        }
+        let unseen = configuration.unseen.map { configuration.classNames[$0] }
+        var body = [String]()
+        body.append(
+            "<h1>Run \(escape(base.lastPathComponent))</h1><p>Method <b>\(escape(configuration.method.rawValue))</b>, "
+                + "preset \(escape(configuration.preset.rawValue)), unseen class(es) <b>"
+                + escape(unseen.joined(separator: ", "))
+                + "</b>, selected EMA generator of iteration <b>\(selected)</b>."
+                + (configuration.method == .oracle
+                    ? " <b>ORACLE saw the unseen class's real data: an upper bound, not a probe.</b>" : "") + "</p>")
+        if let summary = try? JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: file("summary.json"))) {
+            var rows = [
+                "<table><tr><th>class</th><th>judge recognition</th><th>probed classifier</th>"
+                    + "<th>Frechet distance to held-out data</th><th>real halves</th></tr>"
+            ]
+            for name in summary.classes.keys.sorted() {
+                guard let result = summary.classes[name] else { continue }
+                rows.append(
+                    "<tr><td>\(escape(name))\(result.unseen ? " (unseen)" : "")</td>"
+                        + String(
+                            format: "<td>%.1f%%</td><td>%.1f%%</td>", 100 * result.judgeRecognition,
+                            100 * result.classifierRecognition)
+                        + "<td>" + (result.frechetDistance.map { String(format: "%.2f", $0) } ?? "-") + "</td><td>"
+                        + (result.heldOutHalvesDistance.map { String(format: "%.2f", $0) } ?? "-") + "</td></tr>")
+            }
+            rows.append("</table>")
+            body.append("<h2>Result (\(summary.samplesPerClass) samples per class)</h2>" + rows.joined())
+            body.append("<ul>" + summary.notes.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
+        }
+        body.append("<h2>Listen: the selected generator (iteration \(selected))</h2>")
+        let stem = String(format: "samples/iteration-%06d", selected)
+        body.append(image(stem + ".png", alt: "samples of every class at iteration \(selected)"))
+        for label in configuration.finalClasses {
+            let name = configuration.classNames[label]
+            if let uri = dataURI(file("\(stem)-\(name).wav"), type: "audio/wav") {
+                body.append(
+                    "<p class=\"clip\">\(escape(name))\(configuration.unseen.contains(label) ? " (unseen)" : ""): "
+                        + "<audio controls preload=\"none\" src=\"\(uri)\"></audio></p>")
+            }
+        }
+        body.append("<h2>Training</h2>")
+        body.append(image("losses.png", alt: "losses"))
+        body.append(image("evaluation.png", alt: "selection score and, for reporting only, the judge"))
+        if let metrics = text("metrics.jsonl") { body.append(trajectory(metrics)) }
+        if let manifest = text("manifest.json") {
+            body.append("<h2>Target-absence proof (manifest.json)</h2><pre>\(escape(manifest))</pre>")
+        }
+        if let explore = text("explore/explore.md") {
+            body.append("<h2>E-GBAS (explore/explore.md)</h2><pre>\(escape(explore))</pre>")
+            if let firstGrid = (try? FileManager.default.contentsOfDirectory(atPath: file("explore").path))?
+                .filter({ $0.hasSuffix("-grid.png") }).sorted().first
+            {
+                body.append(image("explore/" + firstGrid, alt: "E-GBAS and the epsilon balls, query first"))
+                body.append(
+                    image(
+                        "explore/" + firstGrid.replacingOccurrences(of: "-grid.png", with: "-tree.png"),
+                        alt: "the GB-RRT tree on its two principal axes"))
+            }
+        }
+        if let resolved = text("configuration.json") {
+            body.append(
+                "<h2>Configuration</h2><details><summary>configuration.json</summary><pre>\(escape(resolved))</pre></details>"
+            )
+        }
+        let html = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Run \(escape(base.lastPathComponent))</title>
+            <style>
+            body { font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
+            table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+            td:first-child, th:first-child { text-align: left; }
+            img { max-width: 100%; } figure { margin: 1em 0; } pre { background: #f6f6f6; padding: 0.6em; overflow-x: auto; }
+            </style></head><body>
+            \(body.joined(separator: "\n"))
+            </body></html>
+
+            """
+        let path = output ?? file("report.html").path
+        try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return path
+    }
+
+    /// The evaluation lines of the metrics as a table.
+    static func trajectory(_ metrics: String) -> String {
+        var rows = [
+            "<h3>Selection trajectory (the judge columns are reported, never used)</h3><table><tr><th>iteration</th>"
+                + "<th>selection score</th><th>seen-class distance</th><th>judge recognition</th><th>selected so far</th></tr>"
+        ]
+        for line in metrics.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                object["kind"] as? String == "evaluation", let iteration = object["iteration"] as? Int
+            else { continue }
+            let score = (object["score"] as? Double).map { String(format: "%.3f", $0) } ?? "-"
+            let distances = (object["seenDistance"] as? [String: Double])?.values
+            let distance =
+                distances.map { $0.isEmpty ? "-" : String(format: "%.2f", $0.reduce(0, +) / Double($0.count)) } ?? "-"
+            let judge =
+                (object["judgeRecognition"] as? [String: Double])?.sorted { $0.key < $1.key }
+                .map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", ") ?? "-"
+            rows.append(
+                "<tr><td>\(iteration)</td><td>\(score)</td><td>\(distance)</td><td>\(escape(judge))</td><td>"
+                    + ((object["isBest"] as? Bool) == true ? "yes" : "") + "</td></tr>")
+        }
+        return rows.joined() + "</table>"
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
