@@ -123,8 +123,14 @@ public enum RunComparison {
                     ]
                 }
                 if realIndices.count >= 8 {
-                    let half = real.count / width / 2
-                    halves = try frechet(Array(real[..<(half * width)]), Array(real[(half * width)...]), width: width)
+                    // Two random halves (the held-out clips are stored speaker by speaker).
+                    var halvesRandom = SplitMix64(seed: seed &+ UInt64(label))
+                    let rows = (0..<(real.count / width)).shuffled(using: &halvesRandom)
+                    let half = rows.count / 2
+                    func gather(_ part: ArraySlice<Int>) -> [Float] {
+                        part.flatMap { real[($0 * width)..<(($0 + 1) * width)] }
+                    }
+                    halves = try frechet(gather(rows[..<half]), gather(rows[half...]), width: width)
                 }
             }
             classes.append(
