@@ -82,8 +82,8 @@ public struct SelectionScore: Sendable {
         }
     }
 
-    /// Penultimate features of `images`, in batches.
-    static func features(_ classifier: any ImageClassifier, _ images: Tensor, batchSize: Int = 128) -> [Float] {
+    /// Penultimate features of `images` `[N * width]`, computed in batches.
+    public static func features(_ classifier: any ImageClassifier, _ images: Tensor, batchSize: Int = 128) -> [Float] {
         var out = [Float]()
         var start = 0
         while start < images.shape[0] {

@@ -18,15 +18,8 @@ public enum RunEvaluation {
         }
     }
 
-    static func features(_ model: any ImageClassifier, _ images: Tensor, batchSize: Int = 128) -> [Float] {
-        var out = [Float]()
-        var start = 0
-        while start < images.shape[0] {
-            let end = min(start + batchSize, images.shape[0])
-            out += model.features(images.slice(axis: 0, start..<end)).scalars
-            start = end
-        }
-        return out
+    static func features(_ model: any ImageClassifier, _ images: Tensor) -> [Float] {
+        SelectionScore.features(model, images)
     }
 
     /// Samples the selected generator, measures every class with the judge and the probed
