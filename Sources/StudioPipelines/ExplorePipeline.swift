@@ -132,6 +132,7 @@ public enum ExplorePipeline {
         for (queryIndex, querySeed) in request.querySeeds.enumerated() {
             var random = SplitMix64(seed: querySeed)
             let z0 = Tensor.randomNormal([1, layered.latentFeatures], using: &random)
+            let queryOutput = layered.outputs(z0).detached
             for layer in layers {
                 let caseSeed = request.seed &+ querySeed &* 1_000_003 &+ UInt64(layer)
                 let started = Date()
@@ -159,12 +160,12 @@ public enum ExplorePipeline {
                     images[method] = outputs
                     deviation[method] = ExplorationMetrics.outputStandardDeviation(outputs)
                     similarity[method] = ExplorationMetrics.featureSimilarity(
-                        samples: outputs, query: layered.outputs(z0).detached, layers: features)
+                        samples: outputs, query: queryOutput, layers: features)
                 }
                 let name = layered.layerNames[layer]
                 let stem = String(format: "q%02d-", queryIndex + 1) + name
                 try writer.write(
-                    stem: stem, query: layered.outputs(z0).detached, images: images, exploration: exploration,
+                    stem: stem, query: queryOutput, images: images, exploration: exploration,
                     writeAudio: request.writeAudio, seed: caseSeed)
                 cases.append(
                     ExploreCase(

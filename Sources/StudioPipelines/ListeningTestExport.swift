@@ -80,17 +80,19 @@ public enum ListeningTestExport {
         var staged = [(file: String, entry: ListeningKeyEntry)]()
         var classes = [String]()
         var random = SplitMix64(seed: request.seed)
+        // Each run renders its final classes; controls come from every class of the corpus (about as many).
+        let runs = try request.runFolders.map { ($0, try RunFolder($0).readRun().configuration) }
         let total =
-            request.runFolders.count * request.perClass * 3 + request.controlsPerClass * 3 + request.attentionChecks
+            runs.map { $0.1.finalClasses.count * request.perClass }.reduce(0, +)
+            + request.controlsPerClass * (runs.first?.1.classNames.count ?? 0) + request.attentionChecks
         func stage(_ entry: ListeningKeyEntry, write: (String) throws -> Void) throws {
             let file = staging.appendingPathComponent(String(format: "%05d.wav", staged.count)).path
             try write(file)
             staged.append((file, entry))
             progress(staged.count, total)
         }
-        for run in request.runFolders {
+        for (run, configuration) in runs {
             let folder = RunFolder(run)
-            let (configuration, _) = try folder.readRun()
             guard configuration.isSpectrogram else {
                 throw EvaluationError.badListeningFile(
                     path: run, line: 0, reason: "is an image run; a listening test needs audio runs")

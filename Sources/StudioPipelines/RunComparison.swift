@@ -52,11 +52,18 @@ public enum RunComparison {
         cacheFolder: String, progress: @escaping (Int, Int) -> Void = { _, _ in }
     ) throws -> RunComparisonReport {
         var runs = [EvaluatedRun]()
+        // Runs usually share their data: the held-out split is read once per source.
+        var loaded = [(source: ClassifierDataSource, test: ClassificationData)]()
         for (index, path) in runFolders.enumerated() {
-            runs.append(
-                try evaluate(
-                    run: path, samples: samples, bootstrap: bootstrap, seed: seed, fallbackSource: fallbackSource,
-                    cacheFolder: cacheFolder))
+            let source = try RunFolder(path).readResolvedConfiguration().dataSource ?? fallbackSource
+            let test: ClassificationData
+            if let known = loaded.first(where: { $0.source == source }) {
+                test = known.test
+            } else {
+                test = try ClassifierPipelines.data(source, cacheFolder: cacheFolder).test
+                loaded.append((source, test))
+            }
+            runs.append(try evaluate(run: path, test: test, samples: samples, bootstrap: bootstrap, seed: seed))
             progress(index + 1, runFolders.count)
         }
         let notes = [
@@ -73,13 +80,11 @@ public enum RunComparison {
     }
 
     static func evaluate(
-        run path: String, samples: Int, bootstrap: Int, seed: UInt64, fallbackSource: ClassifierDataSource,
-        cacheFolder: String
+        run path: String, test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64
     ) throws -> EvaluatedRun {
         let folder = RunFolder(path)
         let resolved = try folder.readResolvedConfiguration()
         let (configuration, selected) = try folder.readRun()
-        let (_, test) = try ClassifierPipelines.data(resolved.dataSource ?? fallbackSource, cacheFolder: cacheFolder)
         guard test.classNames == configuration.classNames else {
             throw ProbeGANError.classifierMismatch(
                 reason: "\(path) was trained on classes \(configuration.classNames), the data has \(test.classNames); "
