@@ -116,6 +116,13 @@ struct TrainCommandTests {
             #expect(interval.count == 2 && interval[0] <= interval[1])
         }
 
+        // An image run's report: pictures, no clips, nothing fetched from outside.
+        let reported = try StudioCommandRunner.run(["report", "--run", run])
+        #expect(reported.status == 0, "\(reported.stderr)")
+        let page = try ListeningTestCommandTests.browserCheck(
+            "check_report_page.py", ["--image-run", run + "/report.html"])
+        #expect(page.status == 0, "headless Chromium check of the image report failed: \(page.errors)")
+
         // E-GBAS on the run's generator: every query at the three default layers, with files.
         let explored = folder.appendingPathComponent("explore").path
         let explore = try StudioCommandRunner.run([
