@@ -113,12 +113,12 @@ public enum RunComparison {
                 let real = RunEvaluation.features(judge, test.batch(realIndices).0)
                 pooledGenerated += generated
                 pooledReal += real
-                distance = try frechet(generated, real, width: width)
+                distance = try FrechetDistance.distance(generated, real, width: width)
                 if bootstrap > 0 {
                     var values = [Double]()
                     for _ in 0..<bootstrap {
                         values.append(
-                            try frechet(
+                            try FrechetDistance.distance(
                                 resample(generated, width: width, using: &random),
                                 resample(real, width: width, using: &random), width: width))
                     }
@@ -128,14 +128,7 @@ public enum RunComparison {
                     ]
                 }
                 if realIndices.count >= 8 {
-                    // Two random halves (the held-out clips are stored speaker by speaker).
-                    var halvesRandom = SplitMix64(seed: seed &+ UInt64(label))
-                    let rows = (0..<(real.count / width)).shuffled(using: &halvesRandom)
-                    let half = rows.count / 2
-                    func gather(_ part: ArraySlice<Int>) -> [Float] {
-                        part.flatMap { real[($0 * width)..<(($0 + 1) * width)] }
-                    }
-                    halves = try frechet(gather(rows[..<half]), gather(rows[half...]), width: width)
+                    halves = try RunEvaluation.realHalvesDistance(real, width: width, seed: seed &+ UInt64(label))
                 }
             }
             classes.append(
@@ -145,16 +138,11 @@ public enum RunComparison {
                     judgeRecognition: WilsonInterval(successes: recognised, trials: samples), frechetDistance: distance,
                     frechetInterval: interval, realHalvesDistance: halves, heldOutCount: realIndices.count))
         }
-        let overall = pooledReal.isEmpty ? nil : try frechet(pooledGenerated, pooledReal, width: width)
+        let overall = pooledReal.isEmpty ? nil : try FrechetDistance.distance(pooledGenerated, pooledReal, width: width)
         return EvaluatedRun(
             run: path, method: configuration.method.rawValue, classifier: resolved.classifier,
             preset: configuration.preset.rawValue, unseen: configuration.unseen.map { configuration.classNames[$0] },
             selectedIteration: selected, classes: classes, overallFrechetDistance: overall)
-    }
-
-    static func frechet(_ a: [Float], _ b: [Float], width: Int) throws -> Double {
-        try FrechetDistance.distance(
-            GaussianStatistics(features: a, width: width), GaussianStatistics(features: b, width: width))
     }
 
     static func resample(_ rows: [Float], width: Int, using random: inout SplitMix64) -> [Float] {

@@ -22,6 +22,16 @@ public enum RunEvaluation {
         SelectionScore.features(model, images)
     }
 
+    /// The distance between two random halves of held-out features (rows of `width`): what real
+    /// data scores. The rows are shuffled first (held-out clips are stored speaker by speaker).
+    static func realHalvesDistance(_ real: [Float], width: Int, seed: UInt64) throws -> Double {
+        var random = SplitMix64(seed: seed)
+        let rows = (0..<(real.count / width)).shuffled(using: &random)
+        let half = rows.count / 2
+        func gather(_ part: ArraySlice<Int>) -> [Float] { part.flatMap { real[($0 * width)..<(($0 + 1) * width)] } }
+        return try FrechetDistance.distance(gather(rows[..<half]), gather(rows[half...]), width: width)
+    }
+
     /// Samples the selected generator, measures every class with the judge and the probed
     /// classifier, and writes `summary.json`.
     static func summarize(
@@ -42,18 +52,11 @@ public enum RunEvaluation {
             var floor: Double?
             let width = judge.features(images.slice(axis: 0, 0..<1)).shape[1]
             if realIndices.count >= 2 {
-                let real = test.batch(realIndices).0
-                distance = try FrechetDistance.distance(
-                    features(judge, images), features(judge, real), width: width)
-            }
-            if realIndices.count >= 8 {
-                // The distance between two random halves of the held-out clips: what real data scores.
-                var random = SplitMix64(seed: configuration.seed &+ UInt64(label))
-                let shuffled = realIndices.shuffled(using: &random)
-                let half = shuffled.count / 2
-                floor = try FrechetDistance.distance(
-                    features(judge, test.batch(Array(shuffled[..<half])).0),
-                    features(judge, test.batch(Array(shuffled[half...])).0), width: width)
+                let real = features(judge, test.batch(realIndices).0)
+                distance = try FrechetDistance.distance(features(judge, images), real, width: width)
+                if realIndices.count >= 8 {
+                    floor = try realHalvesDistance(real, width: width, seed: configuration.seed &+ UInt64(label))
+                }
             }
             classes[configuration.classNames[label]] = RunSummary.ClassResult(
                 judgeRecognition: SelectionScore.share(judge.logits(images), label: label),
