@@ -57,6 +57,22 @@ public struct MelConfiguration: Sendable, Equatable {
 
     /// The centre frequency of each band in Hz.
     public var centerFrequencies: [Double] { Array(bandEdges.dropFirst().dropLast()) }
+
+    /// The bands whose triangles contain `frequency` (one or two neighbours; nil outside the scale).
+    public func bands(covering frequency: Double) -> Range<Int>? {
+        let edges = bandEdges
+        let covering = (0..<melBandCount).filter { edges[$0] < frequency && frequency < edges[$0 + 2] }
+        guard let first = covering.first, let last = covering.last else { return nil }
+        return first..<(last + 1)
+    }
+
+    /// The bands whose centres lie in `low`...`high` Hz (nil when none does).
+    public func bands(centredFrom low: Double, to high: Double) -> Range<Int>? {
+        let centres = centerFrequencies
+        let inside = centres.indices.filter { centres[$0] >= low && centres[$0] <= high }
+        guard let first = inside.first, let last = inside.last else { return nil }
+        return first..<(last + 1)
+    }
 }
 
 /// A triangular mel filterbank, equal to `librosa.filters.mel`, stored sparsely.
