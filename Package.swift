@@ -94,7 +94,8 @@ let package = Package(
                 "ProbeGAN", "StudioClassifiers", "StudioModels", "StudioNN", "StudioOptimizers", "StudioTensor",
                 "StudioSupport",
             ]),
-        .testTarget(name: "StudioEvaluationTests", dependencies: ["StudioEvaluation", "StudioSupport"]),
+        .testTarget(
+            name: "StudioEvaluationTests", dependencies: ["StudioEvaluation", "StudioAudio", "StudioSupport"]),
         .testTarget(
             name: "StudioExploreTests",
             dependencies: ["StudioExplore", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),

@@ -13,6 +13,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case badListeningFile(path: String, line: Int, reason: String)
     /// An answer for a clip the key does not hold.
     case unknownClip(clip: String, path: String, line: Int)
+    /// A marker detector was given no clean clips to calibrate its threshold on.
+    case noCalibrationData
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -28,6 +30,9 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
         case .unknownClip(let clip, let path, let line):
             return "\(path), line \(line): clip '\(clip)' is not in the answer key; "
                 + "were these answers exported from another listening test? Pass that test's key with --key"
+        case .noCalibrationData:
+            return "the marker detector needs clean real clips to calibrate its threshold on, and got none; "
+                + "check that the corpus has clips of the calibration classes"
         }
     }
 }

@@ -1,0 +1,113 @@
+import Foundation
+
+/// A contrast statistic on one image (a log-mel spectrogram, row = mel band, column = frame; or a
+/// picture): the mean of a target region minus the mean of reference rows, column by column,
+/// then averaged over a window of columns and maximised over window positions.
+///
+/// A planted tone is a bright line in a few bands: target = those bands, reference = bands a
+/// little above and below (so a loud clip is not a marked clip). A telephone band limit empties
+/// the bands above 3.4 kHz: target = those bands, reference = the voice band. A picture's corner
+/// patch: target = the patch, no reference.
+public struct ContrastStatistic: Sendable, Codable, Equatable {
+    /// Rows of the target region.
+    public var targetRows: Range<Int>
+    /// Columns of the target region (nil: every column, then windows slide along them).
+    public var targetColumns: Range<Int>?
+    /// Reference rows (empty: the target mean itself is the statistic).
+    public var referenceRows: [Range<Int>]
+    /// Columns per window (nil: all of them).
+    public var window: Int?
+
+    /// A statistic.
+    public init(
+        targetRows: Range<Int>, targetColumns: Range<Int>? = nil, referenceRows: [Range<Int>] = [], window: Int? = nil
+    ) {
+        self.targetRows = targetRows
+        self.targetColumns = targetColumns
+        self.referenceRows = referenceRows
+        self.window = window
+    }
+
+    /// The statistic of an image of `height` rows and `width` columns (row-major floats).
+    public func value(_ image: ArraySlice<Float>, height: Int, width: Int) -> Float {
+        precondition(image.count == height * width, "ContrastStatistic: \(image.count) floats for \(height)x\(width)")
+        let base = image.startIndex
+        let columns = targetColumns ?? 0..<width
+        let references = referenceRows.flatMap { Array($0.clamped(to: 0..<height)) }
+        let targets = Array(targetRows.clamped(to: 0..<height))
+        precondition(!targets.isEmpty && !columns.isEmpty, "ContrastStatistic: empty target region")
+        let contrast = columns.map { column -> Float in
+            let target = targets.reduce(Float(0)) { $0 + image[base + $1 * width + column] } / Float(targets.count)
+            guard !references.isEmpty else { return target }
+            let reference =
+                references.reduce(Float(0)) { $0 + image[base + $1 * width + column] } / Float(references.count)
+            return target - reference
+        }
+        let span = min(window ?? contrast.count, contrast.count)
+        var running = contrast[0..<span].reduce(0, +)
+        var best = running
+        if span < contrast.count {
+            for end in span..<contrast.count {
+                running += contrast[end] - contrast[end - span]
+                best = max(best, running)
+            }
+        }
+        return best / Float(span)
+    }
+
+    /// The statistic of each of `count` images stored one after another.
+    public func values(_ images: [Float], height: Int, width: Int) -> [Float] {
+        let size = height * width
+        precondition(images.count % size == 0, "ContrastStatistic: \(images.count) floats is not whole images")
+        return (0..<(images.count / size)).map {
+            value(images[($0 * size)..<(($0 + 1) * size)], height: height, width: width)
+        }
+    }
+}
+
+/// A marker detector: a contrast statistic and a threshold calibrated on real clips without the
+/// marker, so that at most `falsePositiveRate` of them count as marked.
+public struct MarkerDetector: Sendable, Codable, Equatable {
+    /// The statistic.
+    public var statistic: ContrastStatistic
+    /// True when the marker raises the statistic (a tone, a patch); false when it lowers it (a band limit).
+    public var markerRaises: Bool
+    /// The decision threshold.
+    public var threshold: Float
+    /// The share of clean calibration clips the threshold lets through as marked.
+    public var falsePositiveRate: Double
+    /// Clean clips the threshold was calibrated on.
+    public var calibrationCount: Int
+
+    /// Calibrates the threshold on `clean` images (none of them carries the marker): the
+    /// `1 - falsePositiveRate` quantile of their statistic (the `falsePositiveRate` quantile when
+    /// the marker lowers it).
+    /// - Throws: `EvaluationError.noCalibrationData` without calibration images.
+    public init(
+        statistic: ContrastStatistic, markerRaises: Bool, clean: [Float], height: Int, width: Int,
+        falsePositiveRate: Double = 0.01
+    ) throws {
+        let values = statistic.values(clean, height: height, width: width).sorted()
+        guard !values.isEmpty else { throw EvaluationError.noCalibrationData }
+        let rank = markerRaises ? (1 - falsePositiveRate) : falsePositiveRate
+        let index = min(values.count - 1, max(0, Int((rank * Double(values.count - 1)).rounded())))
+        self.statistic = statistic
+        self.markerRaises = markerRaises
+        threshold = values[index]
+        self.falsePositiveRate = falsePositiveRate
+        calibrationCount = values.count
+    }
+
+    /// True when the image's statistic lies beyond the threshold.
+    public func detects(_ value: Float) -> Bool { markerRaises ? value > threshold : value < threshold }
+
+    /// How many of `images` carry the marker, with a Wilson 95% interval, and their mean statistic.
+    public func detectionRate(_ images: [Float], height: Int, width: Int) -> (
+        rate: WilsonInterval, meanStatistic: Float
+    ) {
+        let values = statistic.values(images, height: height, width: width)
+        let hits = values.filter(detects).count
+        let mean = values.isEmpty ? 0 : values.reduce(0, +) / Float(values.count)
+        return (WilsonInterval(successes: hits, trials: values.count), mean)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import StudioAudio
+import StudioSupport
+import Testing
+
+@testable import StudioEvaluation
+
+@Suite("Marker detector")
+struct MarkerDetectorTests {
+    @Test func contrastStatisticOnAHandImage() {
+        // 4 rows x 3 columns; target row 1, reference rows 0 and 3.
+        let image: [Float] = [
+            0, 0, 0,
+            1, 2, 6,
+            5, 5, 5,
+            0, 0, 3,
+        ]
+        let whole = ContrastStatistic(targetRows: 1..<2, referenceRows: [0..<1, 3..<4])
+        // Column contrasts 1, 2, 4.5: mean 2.5.
+        #expect(abs(whole.value(image[...], height: 4, width: 3) - 2.5) < 1e-6)
+        // Windows of 2 columns: (1 + 2) / 2 and (2 + 4.5) / 2; the larger.
+        let windowed = ContrastStatistic(targetRows: 1..<2, referenceRows: [0..<1, 3..<4], window: 2)
+        #expect(abs(windowed.value(image[...], height: 4, width: 3) - 3.25) < 1e-6)
+        // A patch without reference: its plain mean.
+        let patch = ContrastStatistic(targetRows: 1..<3, targetColumns: 0..<2)
+        #expect(abs(patch.value(image[...], height: 4, width: 3) - 3.25) < 1e-6)
+        // Reference rows past the edge are clipped, not read.
+        let edge = ContrastStatistic(targetRows: 0..<1, referenceRows: [(-3)..<(-1), 1..<2])
+        #expect(abs(edge.value(image[...], height: 4, width: 3) - (-3)) < 1e-6)
+    }
+
+    @Test func thresholdIsTheCalibrationQuantile() throws {
+        // 101 one-pixel images with values 0, 0.01, ..., 1.
+        let clean = (0...100).map { Float($0) / 100 }
+        let statistic = ContrastStatistic(targetRows: 0..<1)
+        let raising = try MarkerDetector(
+            statistic: statistic, markerRaises: true, clean: clean, height: 1, width: 1, falsePositiveRate: 0.05)
+        #expect(abs(raising.threshold - 0.95) < 1e-6)
+        #expect(raising.detectionRate(clean, height: 1, width: 1).rate.successes == 5)
+        let lowering = try MarkerDetector(
+            statistic: statistic, markerRaises: false, clean: clean, height: 1, width: 1, falsePositiveRate: 0.05)
+        #expect(abs(lowering.threshold - 0.05) < 1e-6)
+        #expect(lowering.detectionRate(clean, height: 1, width: 1).rate.successes == 5)
+        #expect(throws: EvaluationError.noCalibrationData) {
+            try MarkerDetector(statistic: statistic, markerRaises: true, clean: [], height: 1, width: 1)
+        }
+    }
+
+    /// Synthetic voices (a harmonic stack falling 9 dB per octave, a random F0 and level, noise) through the real log-mel
+    /// frontend, with and without a 4 kHz tone; the detector is calibrated on other unmarked clips.
+    @Test func findsAToneInSyntheticClipsAndNotInCleanOnes() throws {
+        let frontend = try MelFrontendConfiguration()
+        let extractor = MelSpectrogramExtractor(frontend)
+        let scaling = try LogMelScaling()
+        let length = frontend.sampleCount(forFrames: 64)
+        var random = SplitMix64(seed: 11)
+        func uniform() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
+        func clip(tone: Bool) throws -> [Float] {
+            let f0 = 100 + 150 * uniform()
+            let level = 0.02 + 0.2 * uniform()
+            var samples = (0..<length).map { index -> Float in
+                let t = Double(index) / 16_000
+                var sum = 0.0
+                for harmonic in 1...30 where Double(harmonic) * f0 < 7800 {
+                    sum += level / pow(Double(harmonic), 1.5) * sin(2 * Double.pi * f0 * Double(harmonic) * t)
+                }
+                return Float(sum + 0.01 * (uniform() - 0.5))
+            }
+            if tone {
+                // The experiment's default marker: -26 dBFS.
+                samples = try AudioEffect.tone(frequency: 4000, amplitude: 0.05, start: 0, duration: nil).apply(
+                    to: samples, sampleRate: 16_000)
+            }
+            return scaling.normalize(power: try extractor.power(samples).binMajorValues())
+        }
+        let target = try #require(frontend.mel.bands(covering: 4000))
+        let statistic = ContrastStatistic(
+            targetRows: target,
+            referenceRows: [
+                (target.lowerBound - 5)..<(target.lowerBound - 2), (target.upperBound + 2)..<(target.upperBound + 5),
+            ])
+        let calibration = try (0..<40).flatMap { _ in try clip(tone: false) }
+        let detector = try MarkerDetector(
+            statistic: statistic, markerRaises: true, clean: calibration, height: 64, width: 64,
+            falsePositiveRate: 0.025)
+        let marked = try (0..<30).flatMap { _ in try clip(tone: true) }
+        let clean = try (0..<30).flatMap { _ in try clip(tone: false) }
+        let hits = detector.detectionRate(marked, height: 64, width: 64)
+        let falseAlarms = detector.detectionRate(clean, height: 64, width: 64)
+        #expect(hits.rate.successes == 30, "found the tone in \(hits.rate.successes) of 30 marked clips")
+        #expect(falseAlarms.rate.successes <= 3, "called \(falseAlarms.rate.successes) of 30 clean clips marked")
+        #expect(hits.meanStatistic > falseAlarms.meanStatistic + 0.1)
+    }
+
+    /// Broadband synthetic clips (harmonics plus noise) with and without a telephone band limit:
+    /// the high band against the voice band falls below the calibrated threshold only when limited.
+    @Test func findsATelephoneBandLimitInSyntheticClips() throws {
+        let frontend = try MelFrontendConfiguration()
+        let extractor = MelSpectrogramExtractor(frontend)
+        let scaling = try LogMelScaling()
+        let length = frontend.sampleCount(forFrames: 64)
+        var random = SplitMix64(seed: 5)
+        func uniform() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
+        func clip(limited: Bool) throws -> [Float] {
+            let f0 = 100 + 150 * uniform()
+            let noise = 0.005 + 0.05 * uniform()
+            var samples = (0..<length).map { index -> Float in
+                let t = Double(index) / 16_000
+                return Float(0.1 * sin(2 * Double.pi * f0 * t) + noise * (uniform() - 0.5))
+            }
+            if limited {
+                samples = try AudioEffect.bandPass(low: 300, high: 3400).apply(to: samples, sampleRate: 16_000)
+            }
+            return scaling.normalize(power: try extractor.power(samples).binMajorValues())
+        }
+        let statistic = ContrastStatistic(
+            targetRows: try #require(frontend.mel.bands(centredFrom: 3700, to: 8000)),
+            referenceRows: [try #require(frontend.mel.bands(centredFrom: 400, to: 3200))])
+        let detector = try MarkerDetector(
+            statistic: statistic, markerRaises: false, clean: try (0..<40).flatMap { _ in try clip(limited: false) },
+            height: 64, width: 64, falsePositiveRate: 0.025)
+        let limited = detector.detectionRate(
+            try (0..<30).flatMap { _ in try clip(limited: true) }, height: 64, width: 64)
+        let clean = detector.detectionRate(
+            try (0..<30).flatMap { _ in try clip(limited: false) }, height: 64, width: 64)
+        #expect(limited.rate.successes == 30, "found the band limit in \(limited.rate.successes) of 30 clips")
+        #expect(clean.rate.successes <= 3, "called \(clean.rate.successes) of 30 full-band clips limited")
+    }
+}
