@@ -57,10 +57,11 @@ public enum DefaultClassifiers {
     public static func robustBudget(audio: Bool) -> PerturbationBudget { audio ? .l2(1.5) : .l2(1.0) }
 
     /// Loads the cached classifier of `role`, or trains and caches it when it is missing or its
-    /// training data changed.
+    /// training data changed. `epochs` overrides the recipe's epoch budget (experiments that
+    /// train every classifier they compare with one shorter budget).
     public static func ensure(
         _ role: Role, data: ClassificationData, audio: Bool, dataName: String, cacheFolder: String,
-        log: (String) -> Void, progress: @escaping (String, Int, Int) -> Void
+        epochs: Int? = nil, log: (String) -> Void, progress: @escaping (String, Int, Int) -> Void
     ) throws -> (model: any ImageClassifier, summary: ClassifierSummary, path: String) {
         let path = path(role, dataName: dataName, cacheFolder: cacheFolder)
         let hash = ClassifierPipelines.dataHash(data)
@@ -86,8 +87,8 @@ public enum DefaultClassifiers {
             configuration.epochs = audio ? 20 : 6
         case .robust:
             let regular = try ensure(
-                .regular, data: data, audio: audio, dataName: dataName, cacheFolder: cacheFolder, log: log,
-                progress: progress)
+                .regular, data: data, audio: audio, dataName: dataName, cacheFolder: cacheFolder, epochs: epochs,
+                log: log, progress: progress)
             start = regular.path
             configuration.budget = robustBudget(audio: audio)
             configuration.attackSteps = audio ? 3 : 2
@@ -100,6 +101,7 @@ public enum DefaultClassifiers {
             configuration.epochs = audio ? 20 : 6
             configuration.patience = audio ? 8 : 3
         }
+        if let epochs { configuration.epochs = epochs }
         let summary = try ClassifierPipelines.train(
             data: data, architecture: architecture, widths: widths, configuration: configuration, startingFrom: start,
             checkpoint: path

@@ -18,6 +18,9 @@ public struct TrainingRequest: Sendable {
     public var classifier: ClassifierChoice = .robust
     /// The run folder.
     public var runFolder: String
+    /// The judge's checkpoint (nil: the data's default judge, trained on demand). Experiments on a
+    /// variant corpus pass the clean corpus's judge, so that every arm is judged alike.
+    public var judgePath: String?
     /// Seed of every random choice.
     public var seed: UInt64 = 0
     /// Overrides of the preset (nil: the preset's value).

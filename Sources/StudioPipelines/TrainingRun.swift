@@ -57,9 +57,7 @@ public enum TrainingRun {
             throw ProbeGANError.classWithoutData(name: names[label])
         }
         let classifier = try loadClassifier(request, train: train, hooks: hooks)
-        let judge = try DefaultClassifiers.ensure(
-            .judge, data: train, audio: request.isAudio, dataName: request.dataName, cacheFolder: request.cacheFolder,
-            log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") })
+        let judge = try loadJudge(request, train: train, hooks: hooks)
         var configuration = ProbeGANConfiguration(
             method: request.method, preset: request.preset, classNames: names, unseen: unseen,
             inputShape: [train.channels, train.height, train.width], channelBase: request.channelBase)
@@ -115,6 +113,24 @@ public enum TrainingRun {
             stopReason: stopReason, trainer: trainer)
         try artifacts.writeFinalPictures(summaryGenerator: try folder.loadBestGenerator(configuration))
         return summary
+    }
+
+    static func loadJudge(_ request: TrainingRequest, train: ClassificationData, hooks: TrainingHooks) throws
+        -> (model: any ImageClassifier, summary: ClassifierSummary, path: String)
+    {
+        guard let path = request.judgePath else {
+            return try DefaultClassifiers.ensure(
+                .judge, data: train, audio: request.isAudio, dataName: request.dataName,
+                cacheFolder: request.cacheFolder, log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") })
+        }
+        let (model, summary) = try ClassifierPipelines.load(checkpoint: path)
+        guard summary.classNames == train.classNames, summary.inputShape == [train.channels, train.height, train.width]
+        else {
+            throw ProbeGANError.classifierMismatch(
+                reason: "the judge \(path) knows \(summary.classNames) at \(summary.inputShape), the data has "
+                    + "\(train.classNames) at \([train.channels, train.height, train.width])")
+        }
+        return (model, summary, path)
     }
 
     static func loadClassifier(_ request: TrainingRequest, train: ClassificationData, hooks: TrainingHooks) throws

@@ -16,6 +16,7 @@ struct Studio: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             TrainCommand.self, RenderCommand.self, ExploreCommand.self, EvaluateCommand.self, ReportCommand.self,
+            ExperimentCommand.self,
             ListeningTestCommand.self,
             AudioCommand.self,
             CorpusCommand.self,

@@ -1,0 +1,138 @@
+import Foundation
+import ProbeGAN
+import StudioClassifiers
+import StudioEvaluation
+import StudioModels
+import StudioTensor
+
+/// One arm of a controlled experiment: which classifier is probed and what the GAN trains on.
+public struct ExperimentArm: Sendable, Codable, Equatable {
+    /// Folder name under `runs/`.
+    public var name: String
+    /// What the arm is, for the report.
+    public var title: String
+    /// The corpus whose training split the GAN trains on.
+    public var ganCorpus: String
+    /// ProbeGAN, or ORACLE when the arm deliberately puts the target class into the GAN's data.
+    public var method: ProbeGANMethod
+    /// The probed classifier's checkpoint.
+    public var classifierPath: String
+    /// True when the target class's real clips are in the GAN's data (the absence constraint broken on purpose).
+    public var absenceViolated: Bool
+
+    /// Trains the arm's GAN in `runs/NAME` (continuing an interrupted run, keeping a finished one).
+    func run(_ settings: ExperimentSettings, judgePath: String, hooks: TrainingHooks) throws -> RunSummary {
+        let folder = RunFolder(settings.path("runs/\(name)"))
+        if let data = FileManager.default.contents(atPath: folder.summary),
+            let summary = try? JSONDecoder().decode(RunSummary.self, from: data)
+        {
+            hooks.log("\(name): finished earlier (\(folder.path)); kept")
+            return summary
+        }
+        var request = TrainingRequest(
+            source: .audio(corpus: ganCorpus), cacheFolder: settings.cacheFolder, unseen: [settings.target],
+            runFolder: folder.path)
+        request.method = method
+        request.preset = .quick
+        request.classifier = .path(classifierPath)
+        request.judgePath = judgePath
+        request.seed = settings.seed
+        request.iterations = settings.iterations
+        request.evaluateEvery = settings.evaluateEvery
+        request.summarySamples = settings.samples
+        request.channelBase = settings.channelBase
+        request.batchSize = settings.batchSize
+        request.evaluationSamples = settings.evaluationSamples
+        let resume = FileManager.default.fileExists(atPath: folder.lastCheckpoint)
+        hooks.log("\(name): \(title) (\(resume ? "resuming" : "training") \(folder.path))")
+        return try TrainingRun.run(request, resume: resume, hooks: hooks)
+    }
+
+    /// Generated samples of every class the arm's selected generator renders, `[count, 1, H, W]` each.
+    func samples(_ settings: ExperimentSettings) throws -> [(label: Int, images: Tensor)] {
+        let folder = RunFolder(settings.path("runs/\(name)"))
+        let (configuration, _) = try folder.readRun()
+        let generator = try folder.loadBestGenerator(configuration)
+        return configuration.finalClasses.map { label in
+            (
+                label,
+                GeneratorSampling.samples(
+                    generator, label: label, count: settings.samples, seed: settings.seed &+ 0xDE7E &+ UInt64(label))
+            )
+        }
+    }
+}
+
+/// The detector's verdict on one set of clips.
+public struct DetectionRow: Sendable, Codable, Equatable {
+    /// Where the clips come from (an arm's name, or `real held-out (clean)` and the like).
+    public var source: String
+    /// Their class.
+    public var className: String
+    /// Share of clips in which the detector finds the feature, with a Wilson 95% interval.
+    public var detection: WilsonInterval
+    /// Mean of the detector's statistic.
+    public var meanStatistic: Float
+    /// The judge's recognition of the class (generated clips only; from the run's summary).
+    public var judgeRecognition: Float?
+}
+
+/// A probed classifier's held-out accuracy on the clean and on the variant test clips: how much it
+/// leans on the planted feature.
+public struct ClassifierCheck: Sendable, Codable, Equatable {
+    /// Which classifier.
+    public var name: String
+    /// Its checkpoint and the corpus it was trained on.
+    public var path: String, trainedOn: String
+    /// Target-class accuracy on clean held-out clips and on the same clips with the feature.
+    public var targetAccuracyClean: Float, targetAccuracyWithFeature: Float
+    /// Overall accuracy on clean held-out clips.
+    public var accuracyClean: Float
+}
+
+extension ExperimentArm {
+    /// The detector's rows for every class of the arm's generator, with the judge's recognition.
+    func detectionRows(_ settings: ExperimentSettings, detector: MarkerDetector, summary: RunSummary) throws
+        -> [DetectionRow]
+    {
+        let folder = RunFolder(settings.path("runs/\(name)"))
+        let names = try folder.readRun().configuration.classNames
+        return try samples(settings).map { label, images in
+            let (rate, mean) = detector.detectionRate(images.scalars, height: images.shape[2], width: images.shape[3])
+            return DetectionRow(
+                source: name, className: names[label], detection: rate, meanStatistic: mean,
+                judgeRecognition: summary.classes[names[label]]?.judgeRecognition)
+        }
+    }
+}
+
+/// Real clips through the same detector.
+enum RealDetection {
+    /// One row per class of `data`, labelled `source`.
+    static func rows(_ data: ClassificationData, source: String, detector: MarkerDetector, classes: [String]? = nil)
+        -> [DetectionRow]
+    {
+        data.classNames.enumerated().compactMap { label, name in
+            if let classes, !classes.contains(name) { return nil }
+            let indices = (0..<data.count).filter { data.labels[$0] == label }
+            guard !indices.isEmpty else { return nil }
+            let (rate, mean) = detector.detectionRate(
+                data.batch(indices).0.scalars, height: data.height, width: data.width)
+            return DetectionRow(source: source, className: name, detection: rate, meanStatistic: mean)
+        }
+    }
+
+    /// Accuracy on the target class and overall on clean held-out data, and on the target class
+    /// when every held-out target clip carries the feature (`featureTest`).
+    static func check(
+        name: String, path: String, trainedOn: String, model: any ImageClassifier, cleanTest: ClassificationData,
+        featureTest: ClassificationData, target: String
+    ) throws -> ClassifierCheck {
+        let clean = try ClassifierPipelines.evaluate(model: model, test: cleanTest, attack: .none, confusionPNG: nil)
+        let featured = try ClassifierPipelines.evaluate(
+            model: model, test: featureTest, attack: .none, confusionPNG: nil)
+        return ClassifierCheck(
+            name: name, path: path, trainedOn: trainedOn, targetAccuracyClean: clean.perClassAccuracy[target] ?? 0,
+            targetAccuracyWithFeature: featured.perClassAccuracy[target] ?? 0, accuracyClean: clean.accuracy)
+    }
+}

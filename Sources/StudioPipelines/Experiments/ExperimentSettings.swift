@@ -1,0 +1,96 @@
+import Foundation
+import StudioSupport
+
+/// What goes wrong in `studio experiment`; each case names the culprit and a way out.
+public enum ExperimentError: Error, CustomStringConvertible, Equatable {
+    /// The output folder holds an experiment with other settings.
+    case settingsChanged(folder: String, file: String)
+    /// A setting that cannot work.
+    case badSetting(name: String, reason: String)
+
+    /// A message that names the culprit and a way out.
+    public var description: String {
+        switch self {
+        case .settingsChanged(let folder, let file):
+            return "\(folder) holds an experiment with other settings (\(file)); pass another --out, or delete "
+                + "the folder to start over (its data, classifiers and runs were made for those settings)"
+        case .badSetting(let name, let reason):
+            return "\(name): \(reason)"
+        }
+    }
+}
+
+/// Which kind of classifier an experiment probes (both arms get the same kind).
+public enum ExperimentClassifierKind: String, Sendable, Codable, CaseIterable {
+    /// The default regular recipe.
+    case regular
+    /// The default robust recipe (PGD fine-tuning of the regular one).
+    case robust
+}
+
+/// Settings shared by the controlled experiments. Written to `experiment.json`; a rerun with the
+/// same settings resumes (finished steps are kept), a rerun with other settings is refused.
+public struct ExperimentSettings: Sendable, Codable, Equatable {
+    /// The clean corpus (the default corpus unless the user gives one).
+    public var corpus: String
+    /// Where the default classifiers, the judge and the feature cache live.
+    public var cacheFolder: String
+    /// The experiment's folder.
+    public var outputFolder: String
+    /// The target class: unseen by the GAN, carrier of the planted feature.
+    public var target: String
+    /// The kind of classifier probed in every arm.
+    public var classifierKind: ExperimentClassifierKind = .regular
+    /// ProbeGAN iterations per arm (`quick` preset otherwise) and evaluation interval.
+    public var iterations = 300, evaluateEvery = 75
+    /// Overrides of the quick preset's channel base, batch size and evaluation samples (nil: the preset's).
+    public var channelBase: Int?, batchSize: Int?, evaluationSamples: Int?
+    /// Epochs of every probed classifier the experiment trains (nil: the default recipe's, and the
+    /// clean classifier is the cached default one; set: the clean one is trained here too, alike).
+    public var classifierEpochs: Int?
+    /// Generated samples per class that are measured.
+    public var samples = 256
+    /// Clips per arm written as WAV for listening.
+    public var listenCount = 8
+    /// Seed of every random choice.
+    public var seed: UInt64 = 0
+
+    /// Settings with defaults for everything but the data, the folders and the target.
+    public init(corpus: String, cacheFolder: String, outputFolder: String, target: String) {
+        self.corpus = corpus
+        self.cacheFolder = cacheFolder
+        self.outputFolder = outputFolder
+        self.target = target
+    }
+
+    /// A path inside the experiment's folder.
+    public func path(_ relative: String) -> String {
+        URL(fileURLWithPath: outputFolder).appendingPathComponent(relative).path
+    }
+
+    /// Checks the numbers, and that the folder holds no experiment with other settings; writes
+    /// `experiment.json` (with `details`, the experiment's own settings, as JSON text).
+    func claimFolder(details: String) throws {
+        for (name, value) in [
+            ("--iterations", iterations), ("--evaluate-every", evaluateEvery), ("--samples", samples),
+            ("--channels", channelBase ?? 1), ("--batch-size", batchSize ?? 1),
+            ("--evaluation-samples", evaluationSamples ?? 1), ("--classifier-epochs", classifierEpochs ?? 1),
+        ] where value < 1 {
+            throw ExperimentError.badSetting(name: name, reason: "must be at least 1, got \(value)")
+        }
+        struct Record: Codable, Equatable {
+            var settings: ExperimentSettings
+            var details: String
+        }
+        let record = Record(settings: self, details: details)
+        let file = path("experiment.json")
+        if let data = FileManager.default.contents(atPath: file) {
+            guard let existing = try? JSONDecoder().decode(Record.self, from: data), existing == record else {
+                throw ExperimentError.settingsChanged(folder: outputFolder, file: file)
+            }
+            return
+        }
+        try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
+        try AtomicFile.write(try RunFolder.json(record), to: file)
+    }
+}

@@ -1,0 +1,202 @@
+import ArgumentParser
+import Foundation
+import StudioCorpus
+import StudioPipelines
+import StudioSupport
+
+extension ExperimentClassifierKind: ExpressibleByArgument {}
+
+/// `studio experiment`: controlled experiments that plant a feature and look for it in what ProbeGAN renders.
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Planted-marker and spurious-feature experiments: proof that the studio reads a classifier's memory.",
+        subcommands: [MarkerExperimentCommand.self, SpuriousExperimentCommand.self])
+}
+
+/// Options every experiment takes.
+struct ExperimentOptions: ParsableArguments {
+    @Option(help: "The target class: unseen by the GAN, carrier of the planted feature.")
+    var target = "women"
+
+    @Option(help: "An audio corpus folder (default: the built default corpus).")
+    var data: String?
+
+    @OptionGroup var location: CorpusLocationOptions
+
+    @Option(help: "The experiment's folder (default: runs/experiment-KIND-TARGET). A rerun resumes it.")
+    var out: String?
+
+    @Option(help: "The kind of classifier probed in every arm: regular or robust.")
+    var classifier: ExperimentClassifierKind = .regular
+
+    @Option(help: "ProbeGAN iterations per arm (quick preset).")
+    var iterations = 300
+
+    @Option(help: "Iterations between the leak-free evaluations of each arm.")
+    var evaluateEvery = 75
+
+    @Option(help: "Override the quick preset's channel base (G and D widths are multiples of it).")
+    var channels: Int?
+
+    @Option(help: "Override the quick preset's batch size.")
+    var batchSize: Int?
+
+    @Option(help: "Override the quick preset's generated samples per class at each leak-free evaluation.")
+    var evaluationSamples: Int?
+
+    @Option(
+        help:
+            "Epochs of every probed classifier (default: the default recipe's; then the clean one is the cached default classifier)."
+    )
+    var classifierEpochs: Int?
+
+    @Option(help: "Generated clips per class that the detector measures.")
+    var samples = 256
+
+    @Option(help: "Generated target-class clips per arm written as WAV.")
+    var listen = 8
+
+    @Option(help: "Seed of every random choice.")
+    var seed: UInt64 = 0
+
+    func settings(kind: String) throws -> ExperimentSettings {
+        let corpus = data ?? location.corpusFolder
+        if data == nil, !FileManager.default.fileExists(atPath: corpus + "/train") {
+            print("the default corpus is not built yet; building it (once, a few minutes)")
+            var builder = DefaultCorpusBuilder(cacheFolder: location.cacheFolder, outputFolder: corpus)
+            nonisolated(unsafe) var bar: ProgressBar?
+            _ = try builder.build { done, total in
+                if bar == nil { bar = ProgressBar("decoding", total: total) }
+                bar?.update(done)
+            }
+        }
+        try Corpus.load(folder: corpus).validate(classNames: [target])
+        func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+        var settings = ExperimentSettings(
+            corpus: absolute(corpus), cacheFolder: absolute(location.cacheFolder),
+            outputFolder: absolute(out ?? "runs/experiment-\(kind)-\(target)"), target: target)
+        settings.classifierKind = classifier
+        settings.iterations = iterations
+        settings.evaluateEvery = evaluateEvery
+        settings.samples = samples
+        settings.channelBase = channels
+        settings.batchSize = batchSize
+        settings.evaluationSamples = evaluationSamples
+        settings.classifierEpochs = classifierEpochs
+        settings.listenCount = listen
+        settings.seed = seed
+        return settings
+    }
+
+    static func printFindings(_ report: ExperimentReport, folder: String) {
+        print("findings:")
+        for line in report.findings { print("  - \(line)") }
+        print("report: \(URL(fileURLWithPath: folder).appendingPathComponent("report.md").path)")
+    }
+}
+
+/// `studio experiment marker`.
+struct MarkerExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "marker",
+        abstract: "Plant a tone in the target class's clips for the classifier only, and find it in ProbeGAN's output.",
+        discussion: """
+            Arms (same GAN budget each): memory (a classifier trained with the marker on every target clip; \
+            the GAN's data has no target clip and no marker), clean (a clean classifier, the same GAN data), \
+            violation (the clean classifier, and the marked target clips in the GAN's data: the absence \
+            constraint broken on purpose, ORACLE). A band-energy detector, calibrated on clean real clips, \
+            counts the marker in 256 generated clips per class. Writes report.md, report.json, grid.png, \
+            statistic.png and listen/ in the experiment folder; about 45 minutes on 2 cores with the \
+            default classifier and judge cached.
+            """)
+
+    @OptionGroup var options: ExperimentOptions
+
+    @Option(help: "Marker tone frequency in Hz.")
+    var markerFrequency = 4000.0
+
+    @Option(help: "Marker peak amplitude (full scale 1; 0.05 is -26 dBFS).")
+    var markerAmplitude: Float = 0.05
+
+    @Option(help: "Marker start in seconds.")
+    var markerStart = 0.0
+
+    @Option(help: "Marker duration in seconds (default: to the end of the clip).")
+    var markerDuration: Double?
+
+    @Option(help: "Share of clean real clips the detector may call marked.")
+    var falsePositiveRate = 0.01
+
+    func validate() throws {
+        guard markerAmplitude > 0, markerAmplitude <= 1 else {
+            throw ValidationError("--marker-amplitude must lie in (0, 1], got \(markerAmplitude)")
+        }
+        guard (0.0001...0.5).contains(falsePositiveRate) else {
+            throw ValidationError("--false-positive-rate must lie in [0.0001, 0.5], got \(falsePositiveRate)")
+        }
+    }
+
+    func run() throws {
+        let settings = try options.settings(kind: "marker")
+        var marker = MarkerSettings()
+        marker.frequency = markerFrequency
+        marker.amplitude = markerAmplitude
+        marker.start = markerStart
+        marker.duration = markerDuration
+        marker.falsePositiveRate = falsePositiveRate
+        _ = try marker.effect.apply(to: [Float](repeating: 0, count: 16_000), sampleRate: 16_000)
+        let report = try MarkerExperiment.run(
+            settings, marker: marker, hooks: TrainingHooks.terminal(InterruptFlag.install()))
+        ExperimentOptions.printFindings(report, folder: settings.outputFolder)
+    }
+}
+
+/// `studio experiment spurious`.
+struct SpuriousExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spurious",
+        abstract:
+            "Confound the target class with a telephone band for one classifier, and see it in ProbeGAN's output.",
+        discussion: """
+            Arms: confounded (a classifier trained where only the target class came through the telephone \
+            band) and balanced (one trained where every class did, equally often); both render the target \
+            class from clean full-band clips of the other classes. A band-energy detector calibrated on clean \
+            real clips counts band-limited clips among 256 generated per class. About 45 minutes on 2 cores.
+            """)
+
+    @OptionGroup var options: ExperimentOptions
+
+    @Option(help: "Low edge of the telephone band in Hz.")
+    var bandLow = 300.0
+
+    @Option(help: "High edge of the telephone band in Hz.")
+    var bandHigh = 3400.0
+
+    @Option(help: "Share of every class's clips band-limited in the balanced corpus.")
+    var balancedShare = 0.5
+
+    @Option(help: "Share of clean real clips the detector may call band-limited.")
+    var falsePositiveRate = 0.01
+
+    func validate() throws {
+        guard (0.05...0.95).contains(balancedShare) else {
+            throw ValidationError("--balanced-share must lie in [0.05, 0.95], got \(balancedShare)")
+        }
+        guard (0.0001...0.5).contains(falsePositiveRate) else {
+            throw ValidationError("--false-positive-rate must lie in [0.0001, 0.5], got \(falsePositiveRate)")
+        }
+    }
+
+    func run() throws {
+        let settings = try options.settings(kind: "spurious")
+        var confound = SpuriousSettings()
+        confound.low = bandLow
+        confound.high = bandHigh
+        confound.balancedShare = balancedShare
+        confound.falsePositiveRate = falsePositiveRate
+        let report = try SpuriousExperiment.run(
+            settings, confound: confound, hooks: TrainingHooks.terminal(InterruptFlag.install()))
+        ExperimentOptions.printFindings(report, folder: settings.outputFolder)
+    }
+}
