@@ -65,8 +65,13 @@ public struct ContrastStatistic: Sendable, Codable, Equatable {
     }
 }
 
-/// A marker detector: a contrast statistic and a threshold calibrated on real clips without the
-/// marker, so that at most `falsePositiveRate` of them count as marked.
+/// A marker detector: a contrast statistic and a threshold calibrated on real clips.
+///
+/// Without marked examples the threshold is the clean clips' `1 - falsePositiveRate` quantile
+/// (the `falsePositiveRate` quantile when the marker lowers the statistic). With real marked
+/// examples it is halfway between that and the marked clips' `falsePositiveRate` quantile (their
+/// other tail), when the two do not overlap: a feature that leaves clean clips at a constant (a
+/// picture's black border) would otherwise put the threshold at that constant.
 public struct MarkerDetector: Sendable, Codable, Equatable {
     /// The statistic.
     public var statistic: ContrastStatistic
@@ -74,28 +79,39 @@ public struct MarkerDetector: Sendable, Codable, Equatable {
     public var markerRaises: Bool
     /// The decision threshold.
     public var threshold: Float
-    /// The share of clean calibration clips the threshold lets through as marked.
+    /// The quantile rank used on each side.
     public var falsePositiveRate: Double
-    /// Clean clips the threshold was calibrated on.
-    public var calibrationCount: Int
+    /// Clean and marked real examples the threshold was calibrated on.
+    public var calibrationCount: Int, markedCalibrationCount: Int
 
-    /// Calibrates the threshold on `clean` images (none of them carries the marker): the
-    /// `1 - falsePositiveRate` quantile of their statistic (the `falsePositiveRate` quantile when
-    /// the marker lowers it).
-    /// - Throws: `EvaluationError.noCalibrationData` without calibration images.
+    /// Calibrates the threshold on `clean` images (none carries the marker) and, optionally, on
+    /// `marked` real images (every one does).
+    /// - Throws: `EvaluationError.noCalibrationData` without clean images.
     public init(
-        statistic: ContrastStatistic, markerRaises: Bool, clean: [Float], height: Int, width: Int,
-        falsePositiveRate: Double = 0.01
+        statistic: ContrastStatistic, markerRaises: Bool, clean: [Float], marked: [Float] = [], height: Int,
+        width: Int, falsePositiveRate: Double = 0.01
     ) throws {
-        let values = statistic.values(clean, height: height, width: width).sorted()
-        guard !values.isEmpty else { throw EvaluationError.noCalibrationData }
-        let rank = markerRaises ? (1 - falsePositiveRate) : falsePositiveRate
-        let index = min(values.count - 1, max(0, Int((rank * Double(values.count - 1)).rounded())))
+        func quantile(_ values: [Float], _ rank: Double) -> Float {
+            let sorted = values.sorted()
+            return sorted[min(sorted.count - 1, max(0, Int((rank * Double(sorted.count - 1)).rounded())))]
+        }
+        let cleanValues = statistic.values(clean, height: height, width: width)
+        guard !cleanValues.isEmpty else { throw EvaluationError.noCalibrationData }
+        let cleanEdge = quantile(cleanValues, markerRaises ? 1 - falsePositiveRate : falsePositiveRate)
+        var threshold = cleanEdge
+        let markedValues = statistic.values(marked, height: height, width: width)
+        if !markedValues.isEmpty {
+            let markedEdge = quantile(markedValues, markerRaises ? falsePositiveRate : 1 - falsePositiveRate)
+            if markerRaises ? markedEdge > cleanEdge : markedEdge < cleanEdge {
+                threshold = (cleanEdge + markedEdge) / 2
+            }
+        }
         self.statistic = statistic
         self.markerRaises = markerRaises
-        threshold = values[index]
+        self.threshold = threshold
         self.falsePositiveRate = falsePositiveRate
-        calibrationCount = values.count
+        calibrationCount = cleanValues.count
+        markedCalibrationCount = markedValues.count
     }
 
     /// True when the image's statistic lies beyond the threshold.

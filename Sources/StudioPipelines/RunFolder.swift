@@ -45,7 +45,9 @@ public struct RunFolder: Sendable {
         classifierHash: String, judgePath: String
     ) throws {
         let resolved = ResolvedRunConfiguration(
-            probegan: probegan, data: "\(request.source)", dataSource: request.source,
+            probegan: probegan,
+            data: "\(request.source)" + (request.imageVariant.map { " with variant \($0.name): \($0.purpose)" } ?? ""),
+            dataSource: request.source,
             classifier: request.classifier.label,
             classifierPath: classifierPath, classifierDataHash: classifierHash, judgePath: judgePath,
             judgeUse: "evaluation and reporting only; never training, selection or stopping",

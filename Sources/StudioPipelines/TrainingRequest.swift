@@ -21,6 +21,8 @@ public struct TrainingRequest: Sendable {
     /// The judge's checkpoint (nil: the data's default judge, trained on demand). Experiments on a
     /// variant corpus pass the clean corpus's judge, so that every arm is judged alike.
     public var judgePath: String?
+    /// Image mode: changes applied to the data when loaded (an experiment's planted feature).
+    public var imageVariant: ImageDataVariant?
     /// Seed of every random choice.
     public var seed: UInt64 = 0
     /// Overrides of the preset (nil: the preset's value).

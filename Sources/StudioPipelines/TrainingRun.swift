@@ -40,8 +40,13 @@ public enum TrainingRun {
                 reason: "\(request.runFolder) already holds a run; continue it with --resume \(request.runFolder) "
                     + "or pass another --out")
         }
-        let (train, test) = try ClassifierPipelines.data(request.source, cacheFolder: request.cacheFolder) {
+        var (train, test) = try ClassifierPipelines.data(request.source, cacheFolder: request.cacheFolder) {
             done, total in hooks.progress("reading", done, total, 0, "")
+        }
+        if let variant = request.imageVariant {
+            train = try variant.apply(to: train, split: .train)
+            test = try variant.apply(to: test, split: .test)
+            hooks.log("data variant \(variant.name): \(variant.purpose)")
         }
         let names = train.classNames
         var unseen = [Int]()

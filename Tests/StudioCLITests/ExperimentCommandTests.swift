@@ -95,4 +95,66 @@ struct ExperimentCommandTests {
         let changed = try #require(balanced["changed"] as? [String: Int])
         #expect(Set(changed.keys).isSuperset(of: ["train/men", "train/women", "train/nonhuman"]))
     }
+
+    /// A tiny Fashion-MNIST in IDX format: 6 training and 2 test pictures per class, class `c` a
+    /// bright bar at rows 4 + 2c with some noise; corners stay black.
+    static func makeFashionMNIST(at folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var state: UInt64 = 9
+        func noise() -> UInt8 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8((state >> 59) & 15)
+        }
+        func bigEndian(_ value: Int) -> [UInt8] { (0..<4).map { UInt8((value >> (8 * (3 - $0))) & 255) } }
+        for (prefix, perClass) in [("train", 6), ("t10k", 2)] {
+            var images = [UInt8]()
+            var labels = [UInt8]()
+            for index in 0..<(10 * perClass) {
+                let label = index % 10
+                labels.append(UInt8(label))
+                for row in 0..<28 {
+                    for column in 0..<28 {
+                        let bar = row >= 4 + 2 * label && row < 6 + 2 * label && (6..<22).contains(column)
+                        images.append(bar ? 200 + noise() : (row < 8 && column < 8 ? 0 : noise()))
+                    }
+                }
+            }
+            try Data(bigEndian(2051) + bigEndian(10 * perClass) + bigEndian(28) + bigEndian(28) + images).write(
+                to: folder.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+            try Data(bigEndian(2049) + bigEndian(10 * perClass) + labels).write(
+                to: folder.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+        }
+    }
+
+    @Test func imageMarkerExperimentEndToEnd() throws {
+        let folder = try StudioCommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("fashion")
+        try Self.makeFashionMNIST(at: data)
+        let out = folder.appendingPathComponent("marker").path
+        let result = try StudioCommandRunner.run(
+            [
+                "experiment", "marker", "--modality", "image", "--data", data.path, "--cache",
+                folder.appendingPathComponent("cache").path, "--out", out,
+            ] + Self.tiny)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try Self.report(out)
+        #expect(report["target"] as? String == "trouser")
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows.filter { $0["source"] as? String == "memory" }.count == 10, "every class of the memory arm")
+        let power = try #require(
+            rows.first { $0["source"] as? String == "real held-out, marked" }?["detection"] as? [String: Any])
+        #expect(power["successes"] as? Int == 2 && power["trials"] as? Int == 2)
+        let clean = rows.filter { $0["source"] as? String == "real held-out, clean" }
+        #expect(clean.count == 10)
+        #expect(clean.allSatisfy { ($0["detection"] as? [String: Any])?["successes"] as? Int == 0 })
+        // The violation arm's GAN trained on the marked pictures, and says so.
+        let configuration = try String(contentsOfFile: out + "/runs/violation/configuration.json", encoding: .utf8)
+        #expect(configuration.contains("with variant marked-trouser"))
+        let memory = try String(contentsOfFile: out + "/runs/memory/configuration.json", encoding: .utf8)
+        #expect(!memory.contains("variant"))
+        for file in ["report.md", "grid.png", "statistic.png", "samples/memory/trouser-0001.png"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file) is written")
+        }
+    }
 }

@@ -41,6 +41,17 @@ struct MarkerDetectorTests {
             statistic: statistic, markerRaises: false, clean: clean, height: 1, width: 1, falsePositiveRate: 0.05)
         #expect(abs(lowering.threshold - 0.05) < 1e-6)
         #expect(lowering.detectionRate(clean, height: 1, width: 1).rate.successes == 5)
+        // With real marked examples (1.5 ... 2.5): halfway between 0.95 and their 5% quantile 1.55.
+        let marked = (0...100).map { 1.5 + Float($0) / 100 }
+        let both = try MarkerDetector(
+            statistic: statistic, markerRaises: true, clean: clean, marked: marked, height: 1, width: 1,
+            falsePositiveRate: 0.05)
+        #expect(abs(both.threshold - 1.25) < 1e-6)
+        // Overlapping tails leave the clean quantile.
+        let overlapping = try MarkerDetector(
+            statistic: statistic, markerRaises: true, clean: clean, marked: clean, height: 1, width: 1,
+            falsePositiveRate: 0.05)
+        #expect(abs(overlapping.threshold - 0.95) < 1e-6)
         #expect(throws: EvaluationError.noCalibrationData) {
             try MarkerDetector(statistic: statistic, markerRaises: true, clean: [], height: 1, width: 1)
         }

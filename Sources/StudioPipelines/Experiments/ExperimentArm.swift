@@ -11,8 +11,10 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
     public var name: String
     /// What the arm is, for the report.
     public var title: String
-    /// The corpus whose training split the GAN trains on.
-    public var ganCorpus: String
+    /// The data the GAN trains on: a corpus folder (audio) or the picture data's folder.
+    public var ganData: String
+    /// Image mode: the variant applied to the GAN's data (nil: clean).
+    public var ganVariant: ImageDataVariant?
     /// ProbeGAN, or ORACLE when the arm deliberately puts the target class into the GAN's data.
     public var method: ProbeGANMethod
     /// The probed classifier's checkpoint.
@@ -30,8 +32,9 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
             return summary
         }
         var request = TrainingRequest(
-            source: .audio(corpus: ganCorpus), cacheFolder: settings.cacheFolder, unseen: [settings.target],
-            runFolder: folder.path)
+            source: settings.isImage ? .fashionMNIST(folder: ganData) : .audio(corpus: ganData),
+            cacheFolder: settings.cacheFolder, unseen: [settings.target], runFolder: folder.path)
+        request.imageVariant = ganVariant
         request.method = method
         request.preset = .quick
         request.classifier = .path(classifierPath)
@@ -48,7 +51,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         return try TrainingRun.run(request, resume: resume, hooks: hooks)
     }
 
-    /// Generated samples of every class the arm's selected generator renders, `[count, 1, H, W]` each.
+    /// Generated samples of every class the arm's selected generator renders, `[count, C, H, W]` each.
     func samples(_ settings: ExperimentSettings) throws -> [(label: Int, images: Tensor)] {
         let folder = RunFolder(settings.path("runs/\(name)"))
         let (configuration, _) = try folder.readRun()
@@ -88,22 +91,6 @@ public struct ClassifierCheck: Sendable, Codable, Equatable {
     public var targetAccuracyClean: Float, targetAccuracyWithFeature: Float
     /// Overall accuracy on clean held-out clips.
     public var accuracyClean: Float
-}
-
-extension ExperimentArm {
-    /// The detector's rows for every class of the arm's generator, with the judge's recognition.
-    func detectionRows(_ settings: ExperimentSettings, detector: MarkerDetector, summary: RunSummary) throws
-        -> [DetectionRow]
-    {
-        let folder = RunFolder(settings.path("runs/\(name)"))
-        let names = try folder.readRun().configuration.classNames
-        return try samples(settings).map { label, images in
-            let (rate, mean) = detector.detectionRate(images.scalars, height: images.shape[2], width: images.shape[3])
-            return DetectionRow(
-                source: name, className: names[label], detection: rate, meanStatistic: mean,
-                judgeRecognition: summary.classes[names[label]]?.judgeRecognition)
-        }
-    }
 }
 
 /// Real clips through the same detector.

@@ -99,21 +99,25 @@ enum ExperimentReportWriter {
         lines += ["", "## Notes", ""] + report.notes.map { "- \($0)" }
         lines += [
             "",
-            "Pictures: `grid.png` (real and generated \(report.target) spectrograms per arm), `statistic.png` "
-                + "(the detector statistic's distribution per set, with the threshold). Clips: `listen/`.", "",
+            "Pictures: `grid.png` (real and generated \(report.target) examples per arm), `statistic.png` (the "
+                + "detector statistic's distribution per set, with the threshold). "
+                + (report.settings.isImage ? "Generated pictures: `samples/`." : "Clips: `listen/`."), "",
         ]
         return lines.joined(separator: "\n")
     }
 
     /// Everything, into the experiment's folder.
     static func write(
-        _ report: ExperimentReport, settings: ExperimentSettings, gridRows: [(label: String, tiles: [[Float]])],
-        statistics: [(name: String, values: [Float])], listenSources: [(name: String, files: [String])]
+        _ report: ExperimentReport, settings: ExperimentSettings, shape: (channels: Int, height: Int, width: Int),
+        gridRows: [(label: String, tiles: [[Float]])], statistics: [(name: String, values: [Float])],
+        listenSources: [(name: String, files: [String])]
     ) throws {
         try AtomicFile.write(try RunFolder.json(report), to: settings.path("report.json"))
         try AtomicFile.write(Data(markdown(report).utf8), to: settings.path("report.md"))
-        var grid = try SampleGrid(channels: 1, height: 64, width: 64, style: .spectrogram(.magma))
-        grid.scale = 2
+        var grid = try SampleGrid(
+            channels: shape.channels, height: shape.height, width: shape.width,
+            style: settings.isImage ? .picture : .spectrogram(.magma))
+        grid.scale = settings.isImage ? 3 : 2
         try PNGFile.write(grid.render(rows: gridRows), to: settings.path("grid.png"))
         try PNGFile.write(
             histogram(statistics, threshold: report.detector.threshold).render(), to: settings.path("statistic.png"))

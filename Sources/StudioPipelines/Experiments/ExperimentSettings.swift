@@ -31,8 +31,10 @@ public enum ExperimentClassifierKind: String, Sendable, Codable, CaseIterable {
 /// Settings shared by the controlled experiments. Written to `experiment.json`; a rerun with the
 /// same settings resumes (finished steps are kept), a rerun with other settings is refused.
 public struct ExperimentSettings: Sendable, Codable, Equatable {
-    /// The clean corpus (the default corpus unless the user gives one).
+    /// The clean corpus (the default corpus unless the user gives one); unused in image mode.
     public var corpus: String
+    /// Image mode: the Fashion-MNIST folder (nil: audio).
+    public var imageData: String?
     /// Where the default classifiers, the judge and the feature cache live.
     public var cacheFolder: String
     /// The experiment's folder.
@@ -62,6 +64,17 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
         self.outputFolder = outputFolder
         self.target = target
     }
+
+    /// True in image mode.
+    public var isImage: Bool { imageData != nil }
+
+    /// The clean data source.
+    public var source: ClassifierDataSource {
+        imageData.map { .fashionMNIST(folder: $0) } ?? .audio(corpus: corpus)
+    }
+
+    /// The clean data's name in the classifier cache.
+    var dataName: String { isImage ? "image-fashion-mnist" : "audio" }
 
     /// A path inside the experiment's folder.
     public func path(_ relative: String) -> String {

@@ -3,74 +3,143 @@ import StudioAudio
 import StudioClassifiers
 import StudioCorpus
 import StudioEvaluation
+import StudioImage
 import StudioModels
+
+/// A planted feature in either modality.
+public enum PlantedFeature: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// A change to clips (written into a variant corpus on disk).
+    case audio(AudioEffect)
+    /// A change to pictures (applied in memory when the data are loaded).
+    case picture(PictureEffect)
+
+    /// The effect in words.
+    public var description: String {
+        switch self {
+        case .audio(let effect): return effect.description
+        case .picture(let effect): return effect.description
+        }
+    }
+}
+
+/// Data with a planted feature: the classification data, and how a GAN run gets the same data.
+struct VariantData {
+    /// Its name.
+    let name: String
+    /// Training and held-out examples.
+    let train: ClassificationData, test: ClassificationData
+    /// Audio: the variant corpus folder. Image: the clean data folder.
+    let folder: String
+    /// Image: the variant to apply on loading.
+    let imageVariant: ImageDataVariant?
+}
 
 /// The steps every controlled experiment shares: variant data, classifiers, the judge, detectors.
 enum ExperimentSteps {
-    /// Builds (or reuses) a variant of the clean corpus in `data/NAME`; returns its folder.
-    static func variant(_ variant: CorpusVariant, _ settings: ExperimentSettings, hooks: TrainingHooks) throws
-        -> String
-    {
-        let folder = settings.path("data/\(variant.name)")
-        let corpus = try Corpus.load(folder: settings.corpus)
-        if variant.existingRecord(in: folder, source: corpus.root) == nil {
-            hooks.log("writing the variant corpus \(folder): \(variant.purpose)")
-        }
-        let record = try variant.build(from: corpus, into: folder) { done, total in
-            hooks.progress("variant \(variant.name)", done, total, 0, "")
-        }
-        let changed = record.changed.keys.sorted().map { "\($0) \(record.changed[$0]!)/\(record.total[$0] ?? 0)" }
-        hooks.log("\(variant.name): changed clips " + changed.joined(separator: ", "))
-        return folder
-    }
-
-    /// Training and held-out data of a corpus (cached log-mel features).
-    static func data(_ corpus: String, _ settings: ExperimentSettings, hooks: TrainingHooks) throws -> (
+    /// Training and held-out data of the clean source.
+    static func cleanData(_ settings: ExperimentSettings, hooks: TrainingHooks) throws -> (
         train: ClassificationData, test: ClassificationData
     ) {
-        try ClassifierPipelines.data(.audio(corpus: corpus), cacheFolder: settings.cacheFolder) { done, total in
+        try ClassifierPipelines.data(settings.source, cacheFolder: settings.cacheFolder) { done, total in
             hooks.progress("features", done, total, 0, "")
         }
     }
 
-    /// The probed classifier of the experiment's kind for `data`: for the clean corpus (`name`
-    /// nil) the cached default one, else one trained with the same recipe into `classifiers/`.
-    /// With `classifierEpochs` set, the clean one is trained there too, with the same budget.
+    /// Builds (or reuses) a variant where each rule's share of a class (nil: every class) carries
+    /// `feature`: a corpus in `data/NAME` for audio, an in-memory change for pictures.
+    static func variant(
+        name: String, purpose: String, rules: [(className: String?, fraction: Double)], feature: PlantedFeature,
+        clean: (train: ClassificationData, test: ClassificationData), _ settings: ExperimentSettings,
+        hooks: TrainingHooks
+    ) throws -> VariantData {
+        switch feature {
+        case .audio(let effect):
+            let variant = CorpusVariant(
+                name: name, purpose: purpose,
+                rules: rules.map { CorpusVariantRule(className: $0.className, fraction: $0.fraction, effect: effect) },
+                seed: settings.seed)
+            let folder = settings.path("data/\(name)")
+            let corpus = try Corpus.load(folder: settings.corpus)
+            if variant.existingRecord(in: folder, source: corpus.root) == nil {
+                hooks.log("writing the variant corpus \(folder): \(purpose)")
+            }
+            let record = try variant.build(from: corpus, into: folder) { done, total in
+                hooks.progress("variant \(name)", done, total, 0, "")
+            }
+            let changed = record.changed.keys.sorted().map { "\($0) \(record.changed[$0]!)/\(record.total[$0] ?? 0)" }
+            hooks.log("\(name): changed clips " + changed.joined(separator: ", "))
+            let (train, test) = try ClassifierPipelines.data(.audio(corpus: folder), cacheFolder: settings.cacheFolder)
+            {
+                done, total in hooks.progress("features", done, total, 0, "")
+            }
+            return VariantData(name: name, train: train, test: test, folder: folder, imageVariant: nil)
+        case .picture(let effect):
+            let variant = ImageDataVariant(
+                name: name, purpose: purpose,
+                rules: rules.map {
+                    ImageDataVariant.Rule(className: $0.className, fraction: $0.fraction, effect: effect)
+                },
+                seed: settings.seed)
+            hooks.log("\(name): \(purpose)")
+            return VariantData(
+                name: name, train: try variant.apply(to: clean.train, split: .train),
+                test: try variant.apply(to: clean.test, split: .test), folder: settings.imageData ?? "",
+                imageVariant: variant)
+        }
+    }
+
+    /// The probed classifier of the experiment's kind for `data`: for the clean data (`name` nil)
+    /// the cached default one, else one trained with the same recipe into `classifiers/`. With
+    /// `classifierEpochs` set, the clean one is trained there too, with the same budget.
     static func classifier(
         _ data: ClassificationData, name: String?, _ settings: ExperimentSettings, hooks: TrainingHooks
     ) throws -> (model: any ImageClassifier, summary: ClassifierSummary, path: String) {
         let role: DefaultClassifiers.Role = settings.classifierKind == .regular ? .regular : .robust
         let own = name != nil || settings.classifierEpochs != nil
         return try DefaultClassifiers.ensure(
-            role, data: data, audio: true, dataName: name ?? (own ? "clean" : "audio"),
+            role, data: data, audio: !settings.isImage, dataName: name ?? (own ? "clean" : settings.dataName),
             cacheFolder: own ? settings.outputFolder : settings.cacheFolder, epochs: settings.classifierEpochs,
             log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") })
     }
 
-    /// The clean corpus's judge (every arm is judged by it).
+    /// The clean data's judge (every arm is judged by it).
     static func judge(_ cleanTrain: ClassificationData, _ settings: ExperimentSettings, hooks: TrainingHooks) throws
         -> String
     {
         try DefaultClassifiers.ensure(
-            .judge, data: cleanTrain, audio: true, dataName: "audio", cacheFolder: settings.cacheFolder,
-            log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") }
+            .judge, data: cleanTrain, audio: !settings.isImage, dataName: settings.dataName,
+            cacheFolder: settings.cacheFolder, log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") }
         ).path
     }
 
-    /// Logs the detector's threshold, power and false-positive rate on held-out real clips, before
-    /// any training: a detector that cannot tell real clips apart makes the rest pointless.
-    static func logDetector(
-        _ detector: MarkerDetector, cleanTest: ClassificationData, featureTest: ClassificationData, target: String,
-        hooks: TrainingHooks
-    ) {
-        let power = RealDetection.rows(featureTest, source: "feature", detector: detector, classes: [target])
-        let clean = RealDetection.rows(cleanTest, source: "clean", detector: detector)
+    /// The examples of class `target`.
+    static func targetSubset(_ data: ClassificationData, _ target: String) -> ClassificationData {
+        let label = data.classNames.firstIndex(of: target) ?? -1
+        return data.subset((0..<data.count).filter { data.labels[$0] == label })
+    }
+
+    /// A detector calibrated on the clean training examples of every class and on the variant's
+    /// training examples of the target class; logs its power and false-positive rate on held-out
+    /// real examples before any training (a detector that cannot tell real ones apart makes the
+    /// rest pointless).
+    static func detector(
+        _ statistic: ContrastStatistic, markerRaises: Bool,
+        clean: (train: ClassificationData, test: ClassificationData),
+        featured: VariantData, target: String, falsePositiveRate: Double, hooks: TrainingHooks
+    ) throws -> MarkerDetector {
+        let detector = try MarkerDetector(
+            statistic: statistic, markerRaises: markerRaises, clean: clean.train.inputs,
+            marked: targetSubset(featured.train, target).inputs, height: clean.train.height,
+            width: clean.train.width, falsePositiveRate: falsePositiveRate)
+        let power = RealDetection.rows(featured.test, source: "feature", detector: detector, classes: [target])
+        let cleanRows = RealDetection.rows(clean.test, source: "clean", detector: detector)
         hooks.log(
-            String(format: "detector: threshold %.3f; held-out real clips: ", detector.threshold)
+            String(format: "detector: threshold %.3f; held-out real examples: ", detector.threshold)
                 + power.map { "\($0.className) with the feature \(ExperimentReportWriter.percent($0.detection))" }
                 .joined() + "; clean "
-                + clean.map { "\($0.className) \(ExperimentReportWriter.percent($0.detection))" }.joined(
+                + cleanRows.map { "\($0.className) \(ExperimentReportWriter.percent($0.detection))" }.joined(
                     separator: ", "))
+        return detector
     }
 
     /// Mel bands of the default frontend whose filters cover `frequency` (one or two).
@@ -101,8 +170,7 @@ enum ExperimentSteps {
         return ContrastStatistic(
             targetRows: target,
             referenceRows: [
-                (target.lowerBound - 5)..<(target.lowerBound - 2),
-                (target.upperBound + 2)..<(target.upperBound + 5),
+                (target.lowerBound - 5)..<(target.lowerBound - 2), (target.upperBound + 2)..<(target.upperBound + 5),
             ], window: window)
     }
 }

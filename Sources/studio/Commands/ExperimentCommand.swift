@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import StudioAudio
 import StudioCorpus
+import StudioImage
 import StudioPipelines
 import StudioSupport
 
@@ -16,10 +18,14 @@ struct ExperimentCommand: ParsableCommand {
 
 /// Options every experiment takes.
 struct ExperimentOptions: ParsableArguments {
-    @Option(help: "The target class: unseen by the GAN, carrier of the planted feature.")
-    var target = "women"
+    @Option(help: "audio (the default corpus, log-mel) or image (Fashion-MNIST).")
+    var modality: ClassifierDataOptions.Modality = .audio
 
-    @Option(help: "An audio corpus folder (default: the built default corpus).")
+    @Option(
+        help: "The target class: unseen by the GAN, carrier of the planted feature (default: women; images: trouser).")
+    var target: String?
+
+    @Option(help: "An audio corpus folder (default: the built default corpus), or the Fashion-MNIST folder.")
     var data: String?
 
     @OptionGroup var location: CorpusLocationOptions
@@ -61,8 +67,15 @@ struct ExperimentOptions: ParsableArguments {
     var seed: UInt64 = 0
 
     func settings(kind: String) throws -> ExperimentSettings {
-        let corpus = data ?? location.corpusFolder
-        if data == nil, !FileManager.default.fileExists(atPath: corpus + "/train") {
+        let image = modality == .image
+        let target = target ?? (image ? "trouser" : "women")
+        let corpus = image ? location.corpusFolder : data ?? location.corpusFolder
+        if image {
+            let names = FashionMNIST.classNames
+            guard names.contains(target) else {
+                throw CorpusError.unknownClasses(names: [target], available: names)
+            }
+        } else if data == nil, !FileManager.default.fileExists(atPath: corpus + "/train") {
             print("the default corpus is not built yet; building it (once, a few minutes)")
             var builder = DefaultCorpusBuilder(cacheFolder: location.cacheFolder, outputFolder: corpus)
             nonisolated(unsafe) var bar: ProgressBar?
@@ -71,11 +84,12 @@ struct ExperimentOptions: ParsableArguments {
                 bar?.update(done)
             }
         }
-        try Corpus.load(folder: corpus).validate(classNames: [target])
+        if !image { try Corpus.load(folder: corpus).validate(classNames: [target]) }
         func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
         var settings = ExperimentSettings(
             corpus: absolute(corpus), cacheFolder: absolute(location.cacheFolder),
-            outputFolder: absolute(out ?? "runs/experiment-\(kind)-\(target)"), target: target)
+            outputFolder: absolute(out ?? "runs/experiment-\(kind)-\(image ? "image-" : "")\(target)"), target: target)
+        if image { settings.imageData = absolute(data ?? FashionMNIST.defaultFolder) }
         settings.classifierKind = classifier
         settings.iterations = iterations
         settings.evaluateEvery = evaluateEvery
@@ -125,7 +139,13 @@ struct MarkerExperimentCommand: ParsableCommand {
     @Option(help: "Marker duration in seconds (default: to the end of the clip).")
     var markerDuration: Double?
 
-    @Option(help: "Share of clean real clips the detector may call marked.")
+    @Option(help: "Image mode: side of the corner patch in pixels.")
+    var patchSize = 6
+
+    @Option(help: "Image mode: value of the corner patch in [-1, 1] (1 is white).")
+    var patchValue: Float = 1
+
+    @Option(help: "Quantile rank of the detector's calibration on clean and marked real examples.")
     var falsePositiveRate = 0.01
 
     func validate() throws {
@@ -144,8 +164,17 @@ struct MarkerExperimentCommand: ParsableCommand {
         marker.amplitude = markerAmplitude
         marker.start = markerStart
         marker.duration = markerDuration
+        marker.patchSize = patchSize
+        marker.patchValue = patchValue
         marker.falsePositiveRate = falsePositiveRate
-        _ = try marker.effect.apply(to: [Float](repeating: 0, count: 16_000), sampleRate: 16_000)
+        if options.modality == .audio {
+            _ = try AudioEffect.tone(
+                frequency: markerFrequency, amplitude: markerAmplitude, start: markerStart, duration: markerDuration
+            ).apply(to: [Float](repeating: 0, count: 16_000), sampleRate: 16_000)
+        } else {
+            _ = try PictureEffect.cornerPatch(size: patchSize, value: patchValue).apply(
+                to: [Float](repeating: -1, count: 1024), channels: 1, height: 32, width: 32)
+        }
         let report = try MarkerExperiment.run(
             settings, marker: marker, hooks: TrainingHooks.terminal(InterruptFlag.install()))
         ExperimentOptions.printFindings(report, folder: settings.outputFolder)
@@ -176,7 +205,10 @@ struct SpuriousExperimentCommand: ParsableCommand {
     @Option(help: "Share of every class's clips band-limited in the balanced corpus.")
     var balancedShare = 0.5
 
-    @Option(help: "Share of clean real clips the detector may call band-limited.")
+    @Option(help: "Image mode: the background level in [-1, 1] (-1 is black, 0 mid-grey).")
+    var backgroundLevel: Float = 0
+
+    @Option(help: "Quantile rank of the detector's calibration on clean and confounded real examples.")
     var falsePositiveRate = 0.01
 
     func validate() throws {
@@ -194,6 +226,7 @@ struct SpuriousExperimentCommand: ParsableCommand {
         confound.low = bandLow
         confound.high = bandHigh
         confound.balancedShare = balancedShare
+        confound.backgroundLevel = backgroundLevel
         confound.falsePositiveRate = falsePositiveRate
         let report = try SpuriousExperiment.run(
             settings, confound: confound, hooks: TrainingHooks.terminal(InterruptFlag.install()))

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Controlled changes to a picture in [-1, 1] (`[C, H, W]` floats), for experiments that plant a
+/// feature and look for it again: a corner patch (a marker) and a grey background (a confound).
+public enum PictureEffect: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// A `size` x `size` square of `value` in the top-left corner, every channel.
+    case cornerPatch(size: Int, value: Float)
+    /// Background pixels (every channel at or below `below`) raised to `level`: the object on a
+    /// grey backdrop instead of black.
+    case background(level: Float, below: Float)
+
+    /// A short description for reports.
+    public var description: String {
+        switch self {
+        case .cornerPatch(let size, let value):
+            return String(format: "a %dx%d patch of value %.2f in the top-left corner", size, size, value)
+        case .background(let level, let below):
+            return String(format: "a grey background (pixels at or below %.2f raised to %.2f)", below, level)
+        }
+    }
+
+    /// The picture with the effect applied.
+    /// - Throws: `ImageError.invalidParameter` for a patch larger than the picture, or values
+    ///   outside [-1, 1].
+    public func apply(to pixels: [Float], channels: Int, height: Int, width: Int) throws -> [Float] {
+        guard pixels.count == channels * height * width else {
+            throw ImageError.invalidParameter(
+                name: "pixels", value: "\(pixels.count)", reason: "expected \(channels)x\(height)x\(width)")
+        }
+        var output = pixels
+        switch self {
+        case .cornerPatch(let size, let value):
+            guard size >= 1, size <= min(height, width) else {
+                throw ImageError.invalidParameter(
+                    name: "size", value: "\(size)", reason: "must lie in 1...\(min(height, width))")
+            }
+            guard (-1...1).contains(value) else {
+                throw ImageError.invalidParameter(name: "value", value: "\(value)", reason: "must lie in [-1, 1]")
+            }
+            for channel in 0..<channels {
+                for row in 0..<size {
+                    for column in 0..<size { output[(channel * height + row) * width + column] = value }
+                }
+            }
+        case .background(let level, let below):
+            guard (-1...1).contains(level), (-1...1).contains(below) else {
+                throw ImageError.invalidParameter(
+                    name: "level", value: "\(level)", reason: "level and threshold must lie in [-1, 1]")
+            }
+            let plane = height * width
+            for index in 0..<plane where (0..<channels).allSatisfy({ pixels[$0 * plane + index] <= below }) {
+                for channel in 0..<channels { output[channel * plane + index] = level }
+            }
+        }
+        return output
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import StudioClassifiers
+import StudioCorpus
+import StudioImage
+import StudioSupport
+
+/// A picture data set with some examples changed (a corner patch, a grey background), applied in
+/// memory when the data are loaded: the image counterpart of `CorpusVariant`.
+public struct ImageDataVariant: Sendable, Codable, Equatable {
+    /// Which examples change, and how.
+    public struct Rule: Sendable, Codable, Equatable {
+        /// The class whose examples change (nil: every class).
+        public var className: String?
+        /// Share of that class's examples that change, chosen per example by a seeded hash.
+        public var fraction: Double
+        /// The change.
+        public var effect: PictureEffect
+
+        /// A rule.
+        public init(className: String?, fraction: Double = 1, effect: PictureEffect) {
+            self.className = className
+            self.fraction = fraction
+            self.effect = effect
+        }
+    }
+
+    /// A short name, and why the variant exists.
+    public var name: String, purpose: String
+    /// The changes; the first rule that selects an example applies.
+    public var rules: [Rule]
+    /// Seed of the per-example choices.
+    public var seed: UInt64
+
+    /// A variant.
+    public init(name: String, purpose: String, rules: [Rule], seed: UInt64 = 0) {
+        self.name = name
+        self.purpose = purpose
+        self.rules = rules
+        self.seed = seed
+    }
+
+    /// `data` (of `split`) with the rules applied.
+    /// - Throws: `CorpusError.unknownClasses` for a rule naming a class the data lack,
+    ///   `ImageError` for an effect that does not fit the pictures.
+    public func apply(to data: ClassificationData, split: CorpusSplit) throws -> ClassificationData {
+        let unknown = rules.compactMap(\.className).filter { !data.classNames.contains($0) }
+        if !unknown.isEmpty { throw CorpusError.unknownClasses(names: unknown, available: data.classNames) }
+        var inputs = data.inputs
+        let size = data.exampleSize
+        for index in 0..<data.count {
+            let name = data.classNames[data.labels[index]]
+            guard
+                let rule = rules.first(where: { rule in
+                    guard rule.className == nil || rule.className == name else { return false }
+                    if rule.fraction >= 1 { return true }
+                    let hash = UInt64(Fingerprint.fnv1a64("\(seed)|\(split.rawValue)|\(index)"), radix: 16) ?? 0
+                    return Double(hash >> 11) / Double(1 << 53) < rule.fraction
+                })
+            else { continue }
+            let range = (index * size)..<((index + 1) * size)
+            inputs.replaceSubrange(
+                range,
+                with: try rule.effect.apply(
+                    to: Array(inputs[range]), channels: data.channels, height: data.height, width: data.width))
+        }
+        return ClassificationData(
+            inputs: inputs, labels: data.labels, groups: data.groups, classNames: data.classNames,
+            channels: data.channels, height: data.height, width: data.width)
+    }
+}
