@@ -85,11 +85,6 @@ public enum MarkerExperiment {
                 ganData: marked.folder, ganVariant: marked.imageVariant, method: .oracle,
                 classifierPath: cleanClassifier.path, absenceViolated: true),
         ]
-        let (records, generatedRows, generatedTarget) = try runArms(
-            arms, settings: settings, judgePath: judgePath, detector: detector, hooks: hooks)
-        let rows =
-            generatedRows + RealDetection.rows(clean.test, source: "real held-out, clean", detector: detector)
-            + RealDetection.rows(marked.test, source: "real held-out, marked", detector: detector, classes: [target])
         let checks = [
             try RealDetection.check(
                 name: "marked", path: markedClassifier.path, trainedOn: marked.name, model: markedClassifier.model,
@@ -98,30 +93,42 @@ public enum MarkerExperiment {
                 name: "clean", path: cleanClassifier.path, trainedOn: "clean data", model: cleanClassifier.model,
                 cleanTest: clean.test, featureTest: marked.test, target: target),
         ]
-        var report = ExperimentReport(
-            experiment: "marker",
-            question: "Does ProbeGAN render what the probed classifier memorised about a class the GAN never saw? "
-                + "A marker planted only in the classifier's training data can reach the generated \(noun)s only "
-                + "through the classifier.",
-            target: target, feature: feature.description, detector: detector,
-            detectorDescription: image
-                ? String(format: "mean value of the patch's pixels, threshold %.3f", detector.threshold)
-                : "mean log-mel level of the bands the tone falls in minus bands 3-5 away, "
-                    + String(format: "threshold %.3f", detector.threshold),
-            classifiers: checks, arms: records, rows: rows, findings: [],
-            notes: notes(settings, detector: detector, violation: true), settings: settings)
-        report.findings = findings(report)
-        try writeOutputs(
-            report, settings: settings, generatedTarget: generatedTarget, featured: marked, clean: clean,
-            featureLabel: "real, marked", hooks: hooks)
-        return report
+        let realRows =
+            RealDetection.rows(clean.test, source: "real held-out, clean", detector: detector)
+            + RealDetection.rows(marked.test, source: "real held-out, marked", detector: detector, classes: [target])
+        var report: ExperimentReport?
+        try runArms(arms, settings: settings, judgePath: judgePath, detector: detector, hooks: hooks) {
+            records, generatedRows, generatedTarget in
+            var interim = ExperimentReport(
+                experiment: "marker",
+                question: "Does ProbeGAN render what the probed classifier memorised about a class the GAN never "
+                    + "saw? A marker planted only in the classifier's training data can reach the generated "
+                    + "\(noun)s only through the classifier.",
+                target: target, feature: feature.description, detector: detector,
+                detectorDescription: image
+                    ? String(format: "mean value of the patch's pixels, threshold %.3f", detector.threshold)
+                    : "mean log-mel level of the bands the tone falls in minus bands 3-5 away, "
+                        + String(format: "threshold %.3f", detector.threshold),
+                classifiers: checks, arms: records, rows: generatedRows + realRows, findings: [],
+                notes: notes(settings, detector: detector, violation: true, pending: arms.dropFirst(records.count)),
+                settings: settings)
+            interim.findings = findings(interim)
+            try writeOutputs(
+                interim, settings: settings, generatedTarget: generatedTarget, featured: marked, clean: clean,
+                featureLabel: "real, marked", hooks: hooks)
+            report = interim
+        }
+        return report!
     }
 
     /// Trains (or keeps) every arm and measures its generated examples.
+    /// After each arm, `afterEach` gets everything measured so far (an interim report is written
+    /// as soon as one arm is done).
     static func runArms(
         _ arms: [ExperimentArm], settings: ExperimentSettings, judgePath: String, detector: MarkerDetector,
-        hooks: TrainingHooks
-    ) throws -> ([ExperimentReport.ArmRecord], [DetectionRow], [(name: String, images: [Float])]) {
+        hooks: TrainingHooks,
+        afterEach: ([ExperimentReport.ArmRecord], [DetectionRow], [(name: String, images: [Float])]) throws -> Void
+    ) throws {
         var records = [ExperimentReport.ArmRecord]()
         var rows = [DetectionRow]()
         var generatedTarget = [(name: String, images: [Float])]()
@@ -142,11 +149,13 @@ public enum MarkerExperiment {
                         judgeRecognition: summary.classes[names[label]]?.judgeRecognition))
                 if names[label] == settings.target { generatedTarget.append((arm.name, images.scalars)) }
             }
+            try afterEach(records, rows, generatedTarget)
         }
-        return (records, rows, generatedTarget)
     }
 
-    static func notes(_ settings: ExperimentSettings, detector: MarkerDetector, violation: Bool) -> [String] {
+    static func notes(
+        _ settings: ExperimentSettings, detector: MarkerDetector, violation: Bool, pending: ArraySlice<ExperimentArm>
+    ) -> [String] {
         let noun = settings.isImage ? "pictures" : "clips"
         let percentile = String(format: "%.0f", 100 * (1 - detector.falsePositiveRate))
         let calibration =
@@ -164,6 +173,11 @@ public enum MarkerExperiment {
                 + "generator. The judge (the clean data's) is never used for training or selection.",
             "Intervals are Wilson 95% intervals over \(noun); one seed per arm.",
         ]
+        if !pending.isEmpty {
+            lines.insert(
+                "Interim report: the arm(s) " + pending.map(\.name).joined(separator: ", ")
+                    + " have not run yet; rerun the same command to continue.", at: 0)
+        }
         if violation {
             lines.insert(
                 "The violation arm is ORACLE: it saw the target class's (marked) \(noun). It is not a probe; it "

@@ -98,11 +98,9 @@ public enum SpuriousExperiment {
                 ganData: cleanData, ganVariant: nil, method: .probegan, classifierPath: balancedClassifier.path,
                 absenceViolated: false),
         ]
-        let (records, generatedRows, generatedTarget) = try MarkerExperiment.runArms(
-            arms, settings: settings, judgePath: judgePath, detector: detector, hooks: hooks)
         let featureSource = image ? "real held-out, grey background" : "real held-out, telephone"
-        let rows =
-            generatedRows + RealDetection.rows(clean.test, source: "real held-out, clean", detector: detector)
+        let realRows =
+            RealDetection.rows(clean.test, source: "real held-out, clean", detector: detector)
             + RealDetection.rows(confounded.test, source: featureSource, detector: detector, classes: [target])
         let checks = [
             try RealDetection.check(
@@ -112,23 +110,30 @@ public enum SpuriousExperiment {
                 name: "balanced", path: balancedClassifier.path, trainedOn: balanced.name,
                 model: balancedClassifier.model, cleanTest: clean.test, featureTest: confounded.test, target: target),
         ]
-        var report = ExperimentReport(
-            experiment: "spurious",
-            question: "Does ProbeGAN show a spurious feature the classifier learned for a class? A classifier that "
-                + "only ever saw \(target) with \(feature) may take it for part of \(target); one that saw it "
-                + "equally often in every class has no reason to.",
-            target: target, feature: feature.description, detector: detector,
-            detectorDescription: image
-                ? String(format: "mean value of the top four rows, threshold %.3f", detector.threshold)
-                : "mean log-mel level above the pass band minus inside it; band-limited below "
-                    + String(format: "%.3f", detector.threshold),
-            classifiers: checks, arms: records, rows: rows, findings: [],
-            notes: MarkerExperiment.notes(settings, detector: detector, violation: false), settings: settings)
-        report.findings = findings(report, featureSource: featureSource)
-        try MarkerExperiment.writeOutputs(
-            report, settings: settings, generatedTarget: generatedTarget, featured: confounded, clean: clean,
-            featureLabel: image ? "real, grey background" : "real, telephone", hooks: hooks)
-        return report
+        var report: ExperimentReport?
+        try MarkerExperiment.runArms(arms, settings: settings, judgePath: judgePath, detector: detector, hooks: hooks) {
+            records, generatedRows, generatedTarget in
+            var interim = ExperimentReport(
+                experiment: "spurious",
+                question: "Does ProbeGAN show a spurious feature the classifier learned for a class? A classifier "
+                    + "that only ever saw \(target) with \(feature) may take it for part of \(target); one that saw "
+                    + "it equally often in every class has no reason to.",
+                target: target, feature: feature.description, detector: detector,
+                detectorDescription: image
+                    ? String(format: "mean value of the top four rows, threshold %.3f", detector.threshold)
+                    : "mean log-mel level above the pass band minus inside it; band-limited below "
+                        + String(format: "%.3f", detector.threshold),
+                classifiers: checks, arms: records, rows: generatedRows + realRows, findings: [],
+                notes: MarkerExperiment.notes(
+                    settings, detector: detector, violation: false, pending: arms.dropFirst(records.count)),
+                settings: settings)
+            interim.findings = findings(interim, featureSource: featureSource)
+            try MarkerExperiment.writeOutputs(
+                interim, settings: settings, generatedTarget: generatedTarget, featured: confounded, clean: clean,
+                featureLabel: image ? "real, grey background" : "real, telephone", hooks: hooks)
+            report = interim
+        }
+        return report!
     }
 
     static func findings(_ report: ExperimentReport, featureSource: String) -> [String] {
