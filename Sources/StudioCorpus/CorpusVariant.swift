@@ -50,8 +50,8 @@ public struct CorpusVariant: Sendable, Codable, Equatable {
     public struct Record: Sendable, Codable, Equatable {
         /// The variant.
         public var variant: CorpusVariant
-        /// The corpus it was made from.
-        public var source: String
+        /// The corpus it was made from, and a fingerprint of its files (paths and sizes).
+        public var source: String, sourceFingerprint: String
         /// Changed clips per `split/class`.
         public var changed: [String: Int]
         /// Clips per `split/class`.
@@ -63,13 +63,23 @@ public struct CorpusVariant: Sendable, Codable, Equatable {
         URL(fileURLWithPath: folder).appendingPathComponent("variant.json").path
     }
 
-    /// The record of a finished build of this variant from `source` in `folder`, or nil.
-    public func existingRecord(in folder: String, source: String) -> Record? {
+    /// The record of a finished build of this variant from `corpus` (as it is now) in `folder`, or nil.
+    public func existingRecord(in folder: String, corpus: Corpus) -> Record? {
         guard let data = FileManager.default.contents(atPath: Self.recordPath(folder)),
             let record = try? JSONDecoder().decode(Record.self, from: data),
-            record.variant == self, record.source == source
+            record.variant == self, record.source == corpus.root,
+            record.sourceFingerprint == Self.fingerprint(corpus)
         else { return nil }
         return record
+    }
+
+    /// Paths and sizes of every file of `corpus`: a changed or rebuilt corpus gets a new variant.
+    static func fingerprint(_ corpus: Corpus) -> String {
+        Fingerprint.fnv1a64(
+            corpus.items.map { item in
+                let size = (try? FileManager.default.attributesOfItem(atPath: item.path))?[.size] as? Int ?? -1
+                return "\(item.split.rawValue)|\(item.className)|\(item.path)|\(size)"
+            }.joined(separator: "\n"))
     }
 
     /// The rule that changes `item` (nil: copied unchanged).
@@ -92,10 +102,20 @@ public struct CorpusVariant: Sendable, Codable, Equatable {
     public func build(
         from corpus: Corpus, into folder: String, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> Record {
-        if let record = existingRecord(in: folder, source: corpus.root) { return record }
+        if let record = existingRecord(in: folder, corpus: corpus) { return record }
         try corpus.validate(classNames: rules.compactMap(\.className))
         let root = URL(fileURLWithPath: corpus.root).standardizedFileURL.path
         let items = corpus.items
+        let relativePaths = try items.map { item in
+            let path = URL(fileURLWithPath: item.path).standardizedFileURL.path
+            guard path.hasPrefix(root + "/") else {
+                throw CorpusError.buildFailed(
+                    step: "variant \(name)", reason: "\(item.path) lies outside the corpus folder \(root)")
+            }
+            return String(path.dropFirst(root.count + 1))
+        }
+        // A different or unfinished earlier build must not leave files behind.
+        try? FileManager.default.removeItem(atPath: folder)
         let lock = NSLock()
         nonisolated(unsafe) var failure: Error?
         nonisolated(unsafe) var changed = [String: Int]()
@@ -103,8 +123,7 @@ public struct CorpusVariant: Sendable, Codable, Equatable {
         nonisolated(unsafe) var done = 0
         DispatchQueue.concurrentPerform(iterations: items.count) { index in
             let item = items[index]
-            let path = URL(fileURLWithPath: item.path).standardizedFileURL.path
-            let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : item.path
+            let relative = relativePaths[index]
             let destination = URL(fileURLWithPath: folder).appendingPathComponent(relative).path
             let rule = rule(for: item, relativePath: relative)
             let result = Result {
@@ -121,7 +140,6 @@ public struct CorpusVariant: Sendable, Codable, Equatable {
                             .path,
                         encoding: .float32)
                 } else {
-                    try? FileManager.default.removeItem(atPath: destination)
                     try FileManager.default.copyItem(atPath: item.path, toPath: destination)
                 }
             }
@@ -136,7 +154,9 @@ public struct CorpusVariant: Sendable, Codable, Equatable {
             progress(count, items.count)
         }
         if let failure { throw failure }
-        let record = Record(variant: self, source: corpus.root, changed: changed, total: total)
+        let record = Record(
+            variant: self, source: corpus.root, sourceFingerprint: Self.fingerprint(corpus), changed: changed,
+            total: total)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let readme =

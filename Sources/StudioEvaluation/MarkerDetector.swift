@@ -83,6 +83,8 @@ public struct MarkerDetector: Sendable, Codable, Equatable {
     public var falsePositiveRate: Double
     /// Clean and marked real examples the threshold was calibrated on.
     public var calibrationCount: Int, markedCalibrationCount: Int
+    /// True when the marked examples' tail moved the threshold (the tails do not overlap).
+    public var usesMarkedTail: Bool
 
     /// Calibrates the threshold on `clean` images (none carries the marker) and, optionally, on
     /// `marked` real images (every one does).
@@ -99,6 +101,7 @@ public struct MarkerDetector: Sendable, Codable, Equatable {
         guard !cleanValues.isEmpty else { throw EvaluationError.noCalibrationData }
         let cleanEdge = quantile(cleanValues, markerRaises ? 1 - falsePositiveRate : falsePositiveRate)
         var threshold = cleanEdge
+        var usesMarkedTail = false
         let markedValues = statistic.values(marked, height: height, width: width)
         if !markedValues.isEmpty {
             let markedEdge = quantile(markedValues, markerRaises ? falsePositiveRate : 1 - falsePositiveRate)
@@ -112,6 +115,7 @@ public struct MarkerDetector: Sendable, Codable, Equatable {
         self.falsePositiveRate = falsePositiveRate
         calibrationCount = cleanValues.count
         markedCalibrationCount = markedValues.count
+        self.usesMarkedTail = usesMarkedTail
     }
 
     /// True when the image's statistic lies beyond the threshold.

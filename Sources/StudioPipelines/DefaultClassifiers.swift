@@ -57,8 +57,9 @@ public enum DefaultClassifiers {
     public static func robustBudget(audio: Bool) -> PerturbationBudget { audio ? .l2(1.5) : .l2(1.0) }
 
     /// Loads the cached classifier of `role`, or trains and caches it when it is missing or its
-    /// training data changed. `epochs` overrides the recipe's epoch budget (experiments that
-    /// train every classifier they compare with one shorter budget).
+    /// training data changed. `epochs` overrides the regular and judge recipes' epoch budget
+    /// (experiments that train every classifier they compare with one shorter budget); the robust
+    /// fine-tuning keeps its own.
     public static func ensure(
         _ role: Role, data: ClassificationData, audio: Bool, dataName: String, cacheFolder: String,
         epochs: Int? = nil, log: (String) -> Void, progress: @escaping (String, Int, Int) -> Void
@@ -101,7 +102,7 @@ public enum DefaultClassifiers {
             configuration.epochs = audio ? 20 : 6
             configuration.patience = audio ? 8 : 3
         }
-        if let epochs { configuration.epochs = epochs }
+        if let epochs, role != .robust { configuration.epochs = epochs }
         let summary = try ClassifierPipelines.train(
             data: data, architecture: architecture, widths: widths, configuration: configuration, startingFrom: start,
             checkpoint: path

@@ -67,10 +67,18 @@ struct ExperimentCommandTests {
         let again = try StudioCommandRunner.run(common)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("memory: finished earlier"), "\(again.stdout)")
-        #expect(!again.stdout.contains("training it now"), "a rerun retrains nothing: \(again.stdout)")
+        for work in ["trained ", "retraining", "writing the variant corpus", "(training "] {
+            #expect(!again.stdout.contains(work), "a rerun redoes nothing ('\(work)'): \(again.stdout)")
+        }
 
         let other = try StudioCommandRunner.run(common + ["--marker-frequency", "3000"])
         #expect(other.status != 0 && other.stderr.contains("other settings"), "\(other.stderr)")
+        // A bad value is refused before the folder is claimed, so a corrected rerun works.
+        let fresh = out + "-bad"
+        let late = try StudioCommandRunner.run(
+            ["experiment", "marker", "--data", corpus, "--cache", cache, "--out", fresh, "--marker-start", "1.5"])
+        #expect(late.status != 0 && late.stderr.contains("--marker-start"), "\(late.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fresh + "/experiment.json"))
     }
 
     func spurious(corpus: String, cache: String, out: String) throws {

@@ -53,6 +53,17 @@ struct CorpusVariantTests {
         var other = variant
         other.rules[0].className = "men"
         #expect(try other.build(from: corpus, into: out.path).changed == ["train/men": 2, "test/men": 1])
+        for item in corpus.items where item.className == "women" {
+            let copy = out.appendingPathComponent(String(item.path.dropFirst(root.path.count + 1))).path
+            #expect(
+                FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: item.path),
+                "the earlier variant's marked \(copy) is gone")
+        }
+        // A changed source corpus (a file grew) is not served from the old build.
+        try AudioFile.write(
+            AudioSignal(samples: [Float](repeating: 0.1, count: 3200), sampleRate: 16_000),
+            to: root.appendingPathComponent("train/men/al__1.wav").path)
+        #expect(other.existingRecord(in: out.path, corpus: corpus) == nil)
     }
 
     @Test func fractionPicksAStableShareOfFiles() throws {

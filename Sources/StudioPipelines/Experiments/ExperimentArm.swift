@@ -28,6 +28,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         if let data = FileManager.default.contents(atPath: folder.summary),
             let summary = try? JSONDecoder().decode(RunSummary.self, from: data)
         {
+            try checkStillValid(folder, judgePath: judgePath)
             hooks.log("\(name): finished earlier (\(folder.path)); kept")
             return summary
         }
@@ -49,6 +50,29 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         let resume = FileManager.default.fileExists(atPath: folder.lastCheckpoint)
         hooks.log("\(name): \(title) (\(resume ? "resuming" : "training") \(folder.path))")
         return try TrainingRun.run(request, resume: resume, hooks: hooks)
+    }
+
+    /// A kept run must have used this arm's classifier and judge, and neither may have been
+    /// retrained since the run started.
+    func checkStillValid(_ folder: RunFolder, judgePath: String) throws {
+        let resolved = try folder.readResolvedConfiguration()
+        func modified(_ path: String) -> Date {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantFuture
+        }
+        let started = modified(folder.configuration)
+        for (role, used, wanted) in [
+            ("classifier", resolved.classifierPath, classifierPath), ("judge", resolved.judgePath, judgePath),
+        ] {
+            guard used == wanted else {
+                throw ExperimentError.staleArm(
+                    arm: name, folder: folder.path, reason: "used the \(role) \(used), the experiment now has \(wanted)"
+                )
+            }
+            guard modified(wanted) <= started else {
+                throw ExperimentError.staleArm(
+                    arm: name, folder: folder.path, reason: "predates the \(role) \(wanted), which was retrained since")
+            }
+        }
     }
 
     /// Generated samples of every class the arm's selected generator renders, `[count, C, H, W]` each.

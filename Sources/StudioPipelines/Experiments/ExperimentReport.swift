@@ -69,8 +69,9 @@ enum ExperimentReportWriter {
             lines.append(
                 "| \(record.arm.name) | \(record.arm.title) | "
                     + (record.arm.absenceViolated
-                        ? "**includes the marked \(report.target) clips (absence violated on purpose)**"
-                        : "no \(report.target) clip") + " | \(record.iterations) (\(record.selectedIteration)) | "
+                        ? "**includes the marked \(report.target) examples (absence violated on purpose)**"
+                        : "no \(report.target) \(report.settings.isImage ? "picture" : "clip")")
+                    + " | \(record.iterations) (\(record.selectedIteration)) | "
                     + String(format: "%.0f s", record.trainingSeconds) + " |")
         }
         lines += [

@@ -7,6 +7,8 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
     case settingsChanged(folder: String, file: String)
     /// A setting that cannot work.
     case badSetting(name: String, reason: String)
+    /// A finished arm was trained with another classifier or judge than the experiment has now.
+    case staleArm(arm: String, folder: String, reason: String)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -16,6 +18,9 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
                 + "the folder to start over (its data, classifiers and runs were made for those settings)"
         case .badSetting(let name, let reason):
             return "\(name): \(reason)"
+        case .staleArm(let arm, let folder, let reason):
+            return "the finished arm '\(arm)' (\(folder)) \(reason); delete that folder to train the arm again "
+                + "with the current classifiers"
         }
     }
 }
@@ -90,6 +95,9 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
             ("--evaluation-samples", evaluationSamples ?? 1), ("--classifier-epochs", classifierEpochs ?? 1),
         ] where value < 1 {
             throw ExperimentError.badSetting(name: name, reason: "must be at least 1, got \(value)")
+        }
+        guard listenCount >= 0 else {
+            throw ExperimentError.badSetting(name: "--listen", reason: "must be at least 0, got \(listenCount)")
         }
         struct Record: Codable, Equatable {
             var settings: ExperimentSettings

@@ -13,6 +13,34 @@ public enum PlantedFeature: Sendable, Codable, Equatable, CustomStringConvertibl
     /// A change to pictures (applied in memory when the data are loaded).
     case picture(PictureEffect)
 
+    /// Checks the effect's parameters on a blank example of the default shapes (a 1.008 s clip at
+    /// 16 kHz, a 1 x 32 x 32 picture), and that a tone starts inside the analysed 64 frames.
+    /// - Throws: `ExperimentError.badSetting` naming the setting.
+    func validate() throws {
+        do {
+            switch self {
+            case .audio(let effect):
+                if case .tone(_, _, let start, _) = effect, start >= 1.0 {
+                    throw ExperimentError.badSetting(
+                        name: "--marker-start", reason: "\(start) s lies past the analysed 1.008 s of each clip")
+                }
+                _ = try effect.apply(to: [Float](repeating: 0, count: 16_128), sampleRate: 16_000)
+            case .picture(let effect):
+                if case .background(let level, let below) = effect, level <= below {
+                    throw ExperimentError.badSetting(
+                        name: "--background-level",
+                        reason:
+                            "\(level) does not lift the background (pixels at or below \(below)); use a value above it")
+                }
+                _ = try effect.apply(to: [Float](repeating: -1, count: 1024), channels: 1, height: 32, width: 32)
+            }
+        } catch let error as AudioError {
+            throw ExperimentError.badSetting(name: "the planted feature", reason: error.description)
+        } catch let error as ImageError {
+            throw ExperimentError.badSetting(name: "the planted feature", reason: error.description)
+        }
+    }
+
     /// The effect in words.
     public var description: String {
         switch self {
@@ -60,7 +88,7 @@ enum ExperimentSteps {
                 seed: settings.seed)
             let folder = settings.path("data/\(name)")
             let corpus = try Corpus.load(folder: settings.corpus)
-            if variant.existingRecord(in: folder, source: corpus.root) == nil {
+            if variant.existingRecord(in: folder, corpus: corpus) == nil {
                 hooks.log("writing the variant corpus \(folder): \(purpose)")
             }
             let record = try variant.build(from: corpus, into: folder) { done, total in

@@ -48,18 +48,21 @@ public enum MarkerExperiment {
     public static func run(_ settings: ExperimentSettings, marker: MarkerSettings, hooks: TrainingHooks) throws
         -> ExperimentReport
     {
-        try settings.claimFolder(details: String(decoding: try RunFolder.json(marker), as: UTF8.self))
         let target = settings.target
         let image = settings.isImage
         let noun = image ? "picture" : "clip"
+        // Every setting is checked before the folder is claimed, so a bad value can be corrected.
         let feature = marker.feature(image: image)
+        let statistic = try marker.statistic(image: image)
+        try feature.validate()
+        try settings.claimFolder(details: String(decoding: try RunFolder.json(marker), as: UTF8.self))
         let clean = try ExperimentSteps.cleanData(settings, hooks: hooks)
         let marked = try ExperimentSteps.variant(
             name: "marked-\(target)",
             purpose: "Every \(target) \(noun) (train and test) carries \(feature); other classes are unchanged.",
             rules: [(target, 1)], feature: feature, clean: clean, settings, hooks: hooks)
         let detector = try ExperimentSteps.detector(
-            try marker.statistic(image: image), markerRaises: true, clean: clean, featured: marked, target: target,
+            statistic, markerRaises: true, clean: clean, featured: marked, target: target,
             falsePositiveRate: marker.falsePositiveRate, hooks: hooks)
 
         let judgePath = try ExperimentSteps.judge(clean.train, settings, hooks: hooks)
@@ -159,12 +162,15 @@ public enum MarkerExperiment {
         let noun = settings.isImage ? "pictures" : "clips"
         let percentile = String(format: "%.0f", 100 * (1 - detector.falsePositiveRate))
         let calibration =
-            detector.markedCalibrationCount > 0
+            detector.usesMarkedTail
             ? "halfway between the \(percentile)th percentile of its statistic on \(detector.calibrationCount) clean "
                 + "real training \(noun) of every class and the other tail's percentile on "
                 + "\(detector.markedCalibrationCount) real training \(noun) with the feature"
             : "the \(percentile)th percentile of its statistic on \(detector.calibrationCount) clean real training "
                 + "\(noun) of every class"
+                + (detector.markedCalibrationCount > 0
+                    ? " (the \(detector.markedCalibrationCount) real training \(noun) with the feature overlap that tail, "
+                        + "so they do not move it)" : "")
         var lines = [
             "The detector's threshold is \(calibration); the held-out rows show its power and false-positive rate "
                 + "on real \(noun).",

@@ -58,12 +58,18 @@ public enum SpuriousExperiment {
     public static func run(_ settings: ExperimentSettings, confound: SpuriousSettings, hooks: TrainingHooks) throws
         -> ExperimentReport
     {
-        try settings.claimFolder(details: String(decoding: try RunFolder.json(confound), as: UTF8.self))
         let target = settings.target
         let image = settings.isImage
         let noun = image ? "picture" : "clip"
+        // Every setting is checked before the folder is claimed, so a bad value can be corrected.
         let feature = confound.feature(image: image)
         let (statistic, raises) = try confound.statistic(image: image)
+        try feature.validate()
+        guard (0.05...0.95).contains(confound.balancedShare) else {
+            throw ExperimentError.badSetting(
+                name: "--balanced-share", reason: "must lie in [0.05, 0.95], got \(confound.balancedShare)")
+        }
+        try settings.claimFolder(details: String(decoding: try RunFolder.json(confound), as: UTF8.self))
         let clean = try ExperimentSteps.cleanData(settings, hooks: hooks)
         let confounded = try ExperimentSteps.variant(
             name: image ? "background-\(target)" : "telephone-\(target)",
@@ -141,15 +147,19 @@ public enum SpuriousExperiment {
         let noun = report.settings.isImage ? "pictures" : "clips"
         var lines = [String]()
         if let confounded = report.row("confounded", target), let balanced = report.row("balanced", target) {
-            let separated = confounded.detection.lower > balanced.detection.upper
+            let verdict =
+                confounded.detection.lower > balanced.detection.upper
+                ? "the intervals do not overlap; ProbeGAN shows the confound for the confounded classifier only."
+                : balanced.detection.lower > confounded.detection.upper
+                    ? "the balanced arm carries it more often, the opposite of the expectation; the intervals do not "
+                        + "overlap."
+                    : "the intervals overlap; this run does not separate the two classifiers."
             lines.append(
                 "Generated \(target) \(noun) carry the confound in "
                     + "\(ExperimentReportWriter.percent(confounded.detection)) with the confounded classifier and "
                     + "\(ExperimentReportWriter.percent(balanced.detection)) with the balanced one (mean statistic "
                     + String(format: "%.3f vs %.3f", confounded.meanStatistic, balanced.meanStatistic) + "): "
-                    + (separated
-                        ? "the intervals do not overlap; ProbeGAN separates the two classifiers."
-                        : "the intervals overlap; this run does not separate them."))
+                    + verdict)
         }
         for check in report.classifiers {
             lines.append(

@@ -119,7 +119,7 @@ struct MarkerExperimentCommand: ParsableCommand {
             Arms (same GAN budget each): memory (a classifier trained with the marker on every target clip; \
             the GAN's data has no target clip and no marker), clean (a clean classifier, the same GAN data), \
             violation (the clean classifier, and the marked target clips in the GAN's data: the absence \
-            constraint broken on purpose, ORACLE). A band-energy detector, calibrated on clean real clips, \
+            constraint broken on purpose, ORACLE). A band-energy detector, calibrated on clean and marked real clips, \
             counts the marker in 256 generated clips per class. Writes report.md, report.json, grid.png, \
             statistic.png and listen/ in the experiment folder; about 45 minutes on 2 cores with the \
             default classifier and judge cached.
@@ -191,7 +191,7 @@ struct SpuriousExperimentCommand: ParsableCommand {
             Arms: confounded (a classifier trained where only the target class came through the telephone \
             band) and balanced (one trained where every class did, equally often); both render the target \
             class from clean full-band clips of the other classes. A band-energy detector calibrated on clean \
-            real clips counts band-limited clips among 256 generated per class. About 45 minutes on 2 cores.
+            and band-limited real clips counts band-limited clips among 256 generated per class. About 45 minutes on 2 cores.
             """)
 
     @OptionGroup var options: ExperimentOptions
