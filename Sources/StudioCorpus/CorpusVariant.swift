@@ -88,9 +88,7 @@ public struct CorpusVariant: Sendable, Codable, Equatable {
             guard rule.className == nil || rule.className == item.className, rule.splits.contains(item.split) else {
                 return false
             }
-            if rule.fraction >= 1 { return true }
-            let hash = UInt64(Fingerprint.fnv1a64("\(seed)|\(relativePath)"), radix: 16) ?? 0
-            return Double(hash >> 11) / Double(1 << 53) < rule.fraction
+            return Fingerprint.isChosen(relativePath, seed: seed, fraction: rule.fraction)
         }
     }
 

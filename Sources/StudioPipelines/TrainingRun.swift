@@ -106,7 +106,9 @@ public enum TrainingRun {
             "training \(configuration.method.rawValue) (\(configuration.preset.rawValue)): unseen "
                 + unseen.map { names[$0] }.joined(separator: ", ") + ", classifier \(request.classifier.label), "
                 + "G \(trainer.generator.parameterCount) and D \(trainer.discriminator.parameterCount) parameters, "
-                + "\(real.count) real clips of seen classes")
+                + "\(real.count) real clips of "
+                + (configuration.method == .oracle
+                    ? "every class (ORACLE: the unseen class's clips on purpose)" : "seen classes"))
         let artifacts = RunArtifacts(folder: folder, configuration: configuration)
         let stopReason = try loop(trainer, folder: folder, artifacts: artifacts, judge: judge.model, hooks: hooks)
         if configuration.method == .ganAM {

@@ -15,4 +15,14 @@ public enum Fingerprint {
 
     /// The fingerprint of a string's UTF-8 bytes.
     public static func fnv1a64(_ text: String) -> String { fnv1a64(bytes: Data(text.utf8)) }
+
+    /// A seeded, reproducible choice of a share of items: true for about `fraction` of all keys,
+    /// decided by the fingerprint of `"seed|key"` alone (no generator state, so the choice of one
+    /// item never depends on which other items exist or their order).
+    public static func isChosen(_ key: String, seed: UInt64, fraction: Double) -> Bool {
+        if fraction >= 1 { return true }
+        if fraction <= 0 { return false }
+        let hash = UInt64(fnv1a64("\(seed)|\(key)"), radix: 16) ?? 0
+        return Double(hash >> 11) / Double(UInt64(1) << 53) < fraction
+    }
 }

@@ -147,28 +147,33 @@ enum ExperimentSteps {
     }
 
     /// A detector calibrated on the clean training examples of every class and on the variant's
-    /// training examples of the target class; logs its power and false-positive rate on held-out
-    /// real examples before any training (a detector that cannot tell real ones apart makes the
-    /// rest pointless).
+    /// training examples of the target class, with its detection rows on held-out real examples
+    /// (clean ones of every class, then the variant's target examples labelled `featureSource`).
+    /// It logs them before any training: a detector that cannot tell real ones apart makes the
+    /// rest pointless.
     static func detector(
         _ statistic: ContrastStatistic, markerRaises: Bool,
         clean: (train: ClassificationData, test: ClassificationData),
-        featured: VariantData, target: String, falsePositiveRate: Double, hooks: TrainingHooks
-    ) throws -> MarkerDetector {
+        featured: VariantData, featureSource: String, target: String, falsePositiveRate: Double,
+        hooks: TrainingHooks
+    ) throws -> (detector: MarkerDetector, realRows: [DetectionRow]) {
         let detector = try MarkerDetector(
             statistic: statistic, markerRaises: markerRaises, clean: clean.train.inputs,
             marked: targetSubset(featured.train, target).inputs, height: clean.train.height,
             width: clean.train.width, falsePositiveRate: falsePositiveRate)
-        let power = RealDetection.rows(featured.test, source: "feature", detector: detector, classes: [target])
-        let cleanRows = RealDetection.rows(clean.test, source: "clean", detector: detector)
+        let cleanRows = RealDetection.rows(clean.test, source: cleanRealSource, detector: detector)
+        let power = RealDetection.rows(featured.test, source: featureSource, detector: detector, classes: [target])
         hooks.log(
             String(format: "detector: threshold %.3f; held-out real examples: ", detector.threshold)
                 + power.map { "\($0.className) with the feature \(ExperimentReportWriter.percent($0.detection))" }
                 .joined() + "; clean "
                 + cleanRows.map { "\($0.className) \(ExperimentReportWriter.percent($0.detection))" }.joined(
                     separator: ", "))
-        return detector
+        return (detector, cleanRows + power)
     }
+
+    /// The source label of the detection rows on clean real held-out examples.
+    static let cleanRealSource = "real held-out, clean"
 
     /// Mel bands of the default frontend whose filters cover `frequency` (one or two).
     static func bands(covering frequency: Double) throws -> Range<Int> {

@@ -52,9 +52,7 @@ public struct ImageDataVariant: Sendable, Codable, Equatable {
             guard
                 let rule = rules.first(where: { rule in
                     guard rule.className == nil || rule.className == name else { return false }
-                    if rule.fraction >= 1 { return true }
-                    let hash = UInt64(Fingerprint.fnv1a64("\(seed)|\(split.rawValue)|\(index)"), radix: 16) ?? 0
-                    return Double(hash >> 11) / Double(1 << 53) < rule.fraction
+                    return Fingerprint.isChosen("\(split.rawValue)|\(index)", seed: seed, fraction: rule.fraction)
                 })
             else { continue }
             let range = (index * size)..<((index + 1) * size)

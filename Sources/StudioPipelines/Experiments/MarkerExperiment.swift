@@ -62,8 +62,8 @@ public enum MarkerExperiment {
             purpose: "Every \(target) \(noun) (train and test) carries \(feature); other classes are unchanged.",
             rules: [(target, 1)], feature: feature, clean: clean, settings, hooks: hooks)
         let detector = try ExperimentSteps.detector(
-            statistic, markerRaises: true, clean: clean, featured: marked, target: target,
-            falsePositiveRate: marker.falsePositiveRate, hooks: hooks)
+            statistic, markerRaises: true, clean: clean, featured: marked, featureSource: markedRealSource,
+            target: target, falsePositiveRate: marker.falsePositiveRate, hooks: hooks)
 
         let judgePath = try ExperimentSteps.judge(clean.train, settings, hooks: hooks)
         let cleanClassifier = try ExperimentSteps.classifier(clean.train, name: nil, settings, hooks: hooks)
@@ -96,101 +96,24 @@ public enum MarkerExperiment {
                 name: "clean", path: cleanClassifier.path, trainedOn: "clean data", model: cleanClassifier.model,
                 cleanTest: clean.test, featureTest: marked.test, target: target),
         ]
-        let realRows =
-            RealDetection.rows(clean.test, source: "real held-out, clean", detector: detector)
-            + RealDetection.rows(marked.test, source: "real held-out, marked", detector: detector, classes: [target])
-        var report: ExperimentReport?
-        try runArms(arms, settings: settings, judgePath: judgePath, detector: detector, hooks: hooks) {
-            records, generatedRows, generatedTarget in
-            var interim = ExperimentReport(
-                experiment: "marker",
-                question: "Does ProbeGAN render what the probed classifier memorised about a class the GAN never "
-                    + "saw? A marker planted only in the classifier's training data can reach the generated "
-                    + "\(noun)s only through the classifier.",
-                target: target, feature: feature.description, detector: detector,
-                detectorDescription: image
-                    ? String(format: "mean value of the patch's pixels, threshold %.3f", detector.threshold)
-                    : "mean log-mel level of the bands the tone falls in minus bands 3-5 away, "
-                        + String(format: "threshold %.3f", detector.threshold),
-                classifiers: checks, arms: records, rows: generatedRows + realRows, findings: [],
-                notes: notes(settings, detector: detector, violation: true, pending: arms.dropFirst(records.count)),
-                settings: settings)
-            interim.findings = findings(interim)
-            try writeOutputs(
-                interim, settings: settings, generatedTarget: generatedTarget, featured: marked, clean: clean,
-                featureLabel: "real, marked", hooks: hooks)
-            report = interim
-        }
-        return report!
+        let frame = ExperimentRunner.Frame(
+            experiment: "marker",
+            question: "Does ProbeGAN render what the probed classifier memorised about a class the GAN never "
+                + "saw? A marker planted only in the classifier's training data can reach the generated "
+                + "\(noun)s only through the classifier.",
+            feature: feature,
+            detectorDescription: image
+                ? String(format: "mean value of the patch's pixels, threshold %.3f", detector.detector.threshold)
+                : "mean log-mel level of the bands the tone falls in minus bands 3-5 away, "
+                    + String(format: "threshold %.3f", detector.detector.threshold),
+            classifiers: checks, hasViolationArm: true, featured: marked, featureLabel: "real, marked")
+        return try ExperimentRunner.run(
+            arms, frame: frame, settings: settings, judgePath: judgePath, detector: detector, clean: clean,
+            hooks: hooks, findings: findings)
     }
 
-    /// Trains (or keeps) every arm and measures its generated examples.
-    /// After each arm, `afterEach` gets everything measured so far (an interim report is written
-    /// as soon as one arm is done).
-    static func runArms(
-        _ arms: [ExperimentArm], settings: ExperimentSettings, judgePath: String, detector: MarkerDetector,
-        hooks: TrainingHooks,
-        afterEach: ([ExperimentReport.ArmRecord], [DetectionRow], [(name: String, images: [Float])]) throws -> Void
-    ) throws {
-        var records = [ExperimentReport.ArmRecord]()
-        var rows = [DetectionRow]()
-        var generatedTarget = [(name: String, images: [Float])]()
-        for arm in arms {
-            let summary = try arm.run(settings, judgePath: judgePath, hooks: hooks)
-            records.append(
-                ExperimentReport.ArmRecord(
-                    arm: arm, iterations: summary.iterations, selectedIteration: summary.selectedIteration,
-                    trainingSeconds: summary.trainingSeconds))
-            let names = try RunFolder(settings.path("runs/\(arm.name)")).readRun().configuration.classNames
-            let samples = try arm.samples(settings)
-            for (label, images) in samples {
-                let (rate, mean) = detector.detectionRate(
-                    images.scalars, height: images.shape[2], width: images.shape[3])
-                rows.append(
-                    DetectionRow(
-                        source: arm.name, className: names[label], detection: rate, meanStatistic: mean,
-                        judgeRecognition: summary.classes[names[label]]?.judgeRecognition))
-                if names[label] == settings.target { generatedTarget.append((arm.name, images.scalars)) }
-            }
-            try afterEach(records, rows, generatedTarget)
-        }
-    }
-
-    static func notes(
-        _ settings: ExperimentSettings, detector: MarkerDetector, violation: Bool, pending: ArraySlice<ExperimentArm>
-    ) -> [String] {
-        let noun = settings.isImage ? "pictures" : "clips"
-        let percentile = String(format: "%.0f", 100 * (1 - detector.falsePositiveRate))
-        let calibration =
-            detector.usesMarkedTail
-            ? "halfway between the \(percentile)th percentile of its statistic on \(detector.calibrationCount) clean "
-                + "real training \(noun) of every class and the other tail's percentile on "
-                + "\(detector.markedCalibrationCount) real training \(noun) with the feature"
-            : "the \(percentile)th percentile of its statistic on \(detector.calibrationCount) clean real training "
-                + "\(noun) of every class"
-                + (detector.markedCalibrationCount > 0
-                    ? " (the \(detector.markedCalibrationCount) real training \(noun) with the feature overlap that tail, "
-                        + "so they do not move it)" : "")
-        var lines = [
-            "The detector's threshold is \(calibration); the held-out rows show its power and false-positive rate "
-                + "on real \(noun).",
-            "Every arm: ProbeGAN's quick preset for \(settings.iterations) iterations, seed \(settings.seed), the "
-                + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the selected "
-                + "generator. The judge (the clean data's) is never used for training or selection.",
-            "Intervals are Wilson 95% intervals over \(noun); one seed per arm.",
-        ]
-        if !pending.isEmpty {
-            lines.insert(
-                "Interim report: the arm(s) " + pending.map(\.name).joined(separator: ", ")
-                    + " have not run yet; rerun the same command to continue.", at: 0)
-        }
-        if violation {
-            lines.insert(
-                "The violation arm is ORACLE: it saw the target class's (marked) \(noun). It is not a probe; it "
-                    + "shows why the target class must be absent from the GAN's data.", at: 2)
-        }
-        return lines
-    }
+    /// The detection rows of real held-out target examples that carry the marker.
+    static let markedRealSource = "real held-out, marked"
 
     static func findings(_ report: ExperimentReport) -> [String] {
         let target = report.target
@@ -228,56 +151,7 @@ public enum MarkerExperiment {
                     100 * check.targetAccuracyClean))
         }
         lines.append(
-            "Detector on real held-out \(noun): \(rate("real held-out, marked")) of marked \(target) \(noun) "
-                + "detected; clean: "
-                + report.rows.filter { $0.source == "real held-out, clean" }.map {
-                    "\($0.className) \(ExperimentReportWriter.percent($0.detection))"
-                }.joined(separator: ", ") + ".")
+            ExperimentRunner.detectorFinding(report, featureSource: markedRealSource, withFeature: "with the marker"))
         return lines
-    }
-
-    /// Grid, statistic distributions, and every arm's target class as WAVs (audio) or PNGs, with
-    /// real examples that carry the feature.
-    static func writeOutputs(
-        _ report: ExperimentReport, settings: ExperimentSettings, generatedTarget: [(name: String, images: [Float])],
-        featured: VariantData, clean: (train: ClassificationData, test: ClassificationData), featureLabel: String,
-        hooks: TrainingHooks
-    ) throws {
-        let data = clean.test
-        let size = data.exampleSize
-        func tiles(_ values: [Float]) -> [[Float]] {
-            (0..<min(10, values.count / size)).map { Array(values[($0 * size)..<(($0 + 1) * size)]) }
-        }
-        let realFeature = ExperimentSteps.targetSubset(featured.test, settings.target)
-        let realClean = ExperimentSteps.targetSubset(data, settings.target)
-        let gridRows =
-            [
-                (label: featureLabel, tiles: tiles(realFeature.inputs)),
-                (label: "real, clean", tiles: tiles(realClean.inputs)),
-            ] + generatedTarget.map { (label: "generated: \($0.name)", tiles: tiles($0.images)) }
-        let statistic = report.detector.statistic
-        func values(_ images: [Float]) -> [Float] { statistic.values(images, height: data.height, width: data.width) }
-        let statistics =
-            [
-                (name: "real clean (all classes)", values: values(data.inputs)),
-                (name: featureLabel, values: values(realFeature.inputs)),
-            ] + generatedTarget.map { (name: "generated \($0.name)", values: values($0.images)) }
-        let outputs = settings.isImage ? "samples" : "listen"
-        for arm in report.arms {
-            _ = try RenderPipeline.render(
-                runFolder: settings.path("runs/\(arm.arm.name)"), className: settings.target,
-                count: settings.listenCount, outputFolder: settings.path("\(outputs)/\(arm.arm.name)"),
-                seed: settings.seed &+ 1)
-        }
-        var listen = [(name: String, files: [String])]()
-        if !settings.isImage {
-            let corpus = try Corpus.load(folder: featured.folder)
-            let items = corpus.items(in: .test).filter { $0.className == settings.target }.prefix(settings.listenCount)
-            listen.append((featureLabel.replacingOccurrences(of: ", ", with: "-"), items.map(\.path)))
-        }
-        try ExperimentReportWriter.write(
-            report, settings: settings, shape: (data.channels, data.height, data.width), gridRows: gridRows,
-            statistics: statistics, listenSources: listen)
-        hooks.log("wrote \(settings.path("report.md")) (and report.json, grid.png, statistic.png, \(outputs)/)")
     }
 }

@@ -80,9 +80,10 @@ public enum SpuriousExperiment {
             purpose: String(format: "%.0f%% of every class's %@s", 100 * confound.balancedShare, noun)
                 + " (train and test, chosen per example) have \(feature): it says nothing about the class.",
             rules: [(nil, confound.balancedShare)], feature: feature, clean: clean, settings, hooks: hooks)
+        let featureSource = image ? "real held-out, grey background" : "real held-out, telephone"
         let detector = try ExperimentSteps.detector(
-            statistic, markerRaises: raises, clean: clean, featured: confounded, target: target,
-            falsePositiveRate: confound.falsePositiveRate, hooks: hooks)
+            statistic, markerRaises: raises, clean: clean, featured: confounded, featureSource: featureSource,
+            target: target, falsePositiveRate: confound.falsePositiveRate, hooks: hooks)
 
         let judgePath = try ExperimentSteps.judge(clean.train, settings, hooks: hooks)
         let confoundedClassifier = try ExperimentSteps.classifier(
@@ -104,10 +105,6 @@ public enum SpuriousExperiment {
                 ganData: cleanData, ganVariant: nil, method: .probegan, classifierPath: balancedClassifier.path,
                 absenceViolated: false),
         ]
-        let featureSource = image ? "real held-out, grey background" : "real held-out, telephone"
-        let realRows =
-            RealDetection.rows(clean.test, source: "real held-out, clean", detector: detector)
-            + RealDetection.rows(confounded.test, source: featureSource, detector: detector, classes: [target])
         let checks = [
             try RealDetection.check(
                 name: "confounded", path: confoundedClassifier.path, trainedOn: confounded.name,
@@ -116,30 +113,22 @@ public enum SpuriousExperiment {
                 name: "balanced", path: balancedClassifier.path, trainedOn: balanced.name,
                 model: balancedClassifier.model, cleanTest: clean.test, featureTest: confounded.test, target: target),
         ]
-        var report: ExperimentReport?
-        try MarkerExperiment.runArms(arms, settings: settings, judgePath: judgePath, detector: detector, hooks: hooks) {
-            records, generatedRows, generatedTarget in
-            var interim = ExperimentReport(
-                experiment: "spurious",
-                question: "Does ProbeGAN show a spurious feature the classifier learned for a class? A classifier "
-                    + "that only ever saw \(target) with \(feature) may take it for part of \(target); one that saw "
-                    + "it equally often in every class has no reason to.",
-                target: target, feature: feature.description, detector: detector,
-                detectorDescription: image
-                    ? String(format: "mean value of the top four rows, threshold %.3f", detector.threshold)
-                    : "mean log-mel level above the pass band minus inside it; band-limited below "
-                        + String(format: "%.3f", detector.threshold),
-                classifiers: checks, arms: records, rows: generatedRows + realRows, findings: [],
-                notes: MarkerExperiment.notes(
-                    settings, detector: detector, violation: false, pending: arms.dropFirst(records.count)),
-                settings: settings)
-            interim.findings = findings(interim, featureSource: featureSource)
-            try MarkerExperiment.writeOutputs(
-                interim, settings: settings, generatedTarget: generatedTarget, featured: confounded, clean: clean,
-                featureLabel: image ? "real, grey background" : "real, telephone", hooks: hooks)
-            report = interim
-        }
-        return report!
+        let frame = ExperimentRunner.Frame(
+            experiment: "spurious",
+            question: "Does ProbeGAN show a spurious feature the classifier learned for a class? A classifier "
+                + "that only ever saw \(target) with \(feature) may take it for part of \(target); one that saw "
+                + "it equally often in every class has no reason to.",
+            feature: feature,
+            detectorDescription: image
+                ? String(format: "mean value of the top four rows, threshold %.3f", detector.detector.threshold)
+                : "mean log-mel level above the pass band minus inside it; band-limited below "
+                    + String(format: "%.3f", detector.detector.threshold),
+            classifiers: checks, hasViolationArm: false, featured: confounded,
+            featureLabel: image ? "real, grey background" : "real, telephone")
+        return try ExperimentRunner.run(
+            arms, frame: frame, settings: settings, judgePath: judgePath, detector: detector, clean: clean,
+            hooks: hooks
+        ) { findings($0, featureSource: featureSource) }
     }
 
     static func findings(_ report: ExperimentReport, featureSource: String) -> [String] {
@@ -168,13 +157,8 @@ public enum SpuriousExperiment {
                         + "without it.", check.name, 100 * check.targetAccuracyWithFeature, target, noun,
                     100 * check.targetAccuracyClean))
         }
-        let real = report.row(featureSource, target).map { ExperimentReportWriter.percent($0.detection) }
         lines.append(
-            "Detector on real held-out \(noun): \(real ?? "-") of \(target) \(noun) with the confound detected; "
-                + "clean: "
-                + report.rows.filter { $0.source == "real held-out, clean" }.map {
-                    "\($0.className) \(ExperimentReportWriter.percent($0.detection))"
-                }.joined(separator: ", ") + ".")
+            ExperimentRunner.detectorFinding(report, featureSource: featureSource, withFeature: "with the confound"))
         return lines
     }
 }

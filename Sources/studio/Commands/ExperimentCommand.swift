@@ -66,6 +66,17 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Seed of every random choice.")
     var seed: UInt64 = 0
 
+    @Option(
+        help:
+            "Quantile rank of the detector's calibration on clean real examples and on real examples with the feature.")
+    var falsePositiveRate = 0.01
+
+    func validate() throws {
+        guard (0.0001...0.5).contains(falsePositiveRate) else {
+            throw ValidationError("--false-positive-rate must lie in [0.0001, 0.5], got \(falsePositiveRate)")
+        }
+    }
+
     func settings(kind: String) throws -> ExperimentSettings {
         let image = modality == .image
         let target = target ?? (image ? "trouser" : "women")
@@ -145,15 +156,9 @@ struct MarkerExperimentCommand: ParsableCommand {
     @Option(help: "Image mode: value of the corner patch in [-1, 1] (1 is white).")
     var patchValue: Float = 1
 
-    @Option(help: "Quantile rank of the detector's calibration on clean and marked real examples.")
-    var falsePositiveRate = 0.01
-
     func validate() throws {
         guard markerAmplitude > 0, markerAmplitude <= 1 else {
             throw ValidationError("--marker-amplitude must lie in (0, 1], got \(markerAmplitude)")
-        }
-        guard (0.0001...0.5).contains(falsePositiveRate) else {
-            throw ValidationError("--false-positive-rate must lie in [0.0001, 0.5], got \(falsePositiveRate)")
         }
     }
 
@@ -166,7 +171,7 @@ struct MarkerExperimentCommand: ParsableCommand {
         marker.duration = markerDuration
         marker.patchSize = patchSize
         marker.patchValue = patchValue
-        marker.falsePositiveRate = falsePositiveRate
+        marker.falsePositiveRate = options.falsePositiveRate
         if options.modality == .audio {
             _ = try AudioEffect.tone(
                 frequency: markerFrequency, amplitude: markerAmplitude, start: markerStart, duration: markerDuration
@@ -208,15 +213,9 @@ struct SpuriousExperimentCommand: ParsableCommand {
     @Option(help: "Image mode: the background level in [-1, 1] (-1 is black, 0 mid-grey).")
     var backgroundLevel: Float = 0
 
-    @Option(help: "Quantile rank of the detector's calibration on clean and confounded real examples.")
-    var falsePositiveRate = 0.01
-
     func validate() throws {
         guard (0.05...0.95).contains(balancedShare) else {
             throw ValidationError("--balanced-share must lie in [0.05, 0.95], got \(balancedShare)")
-        }
-        guard (0.0001...0.5).contains(falsePositiveRate) else {
-            throw ValidationError("--false-positive-rate must lie in [0.0001, 0.5], got \(falsePositiveRate)")
         }
     }
 
@@ -227,7 +226,7 @@ struct SpuriousExperimentCommand: ParsableCommand {
         confound.high = bandHigh
         confound.balancedShare = balancedShare
         confound.backgroundLevel = backgroundLevel
-        confound.falsePositiveRate = falsePositiveRate
+        confound.falsePositiveRate = options.falsePositiveRate
         let report = try SpuriousExperiment.run(
             settings, confound: confound, hooks: TrainingHooks.terminal(InterruptFlag.install()))
         ExperimentOptions.printFindings(report, folder: settings.outputFolder)

@@ -1,0 +1,179 @@
+import Foundation
+import ProbeGAN
+import StudioClassifiers
+import StudioCorpus
+import StudioEvaluation
+
+/// What the marker and spurious experiments share: running the arms one after another, an interim
+/// report after each (so a long experiment shows its first results early), the notes on how to
+/// read it, and the pictures and clips that go with it.
+enum ExperimentRunner {
+    /// The parts of a report that are known before any arm runs.
+    struct Frame {
+        /// `marker` or `spurious`, and the question it answers.
+        var experiment: String, question: String
+        /// The planted feature, and how the detector's statistic reads.
+        var feature: PlantedFeature, detectorDescription: String
+        /// The probed classifiers' reliance on the feature.
+        var classifiers: [ClassifierCheck]
+        /// True when one arm breaks the absence constraint on purpose (ORACLE).
+        var hasViolationArm: Bool
+        /// The variant data whose real target examples carry the feature, and their label in pictures.
+        var featured: VariantData, featureLabel: String
+    }
+
+    /// Runs (or keeps) every arm; after each, writes the report of everything measured so far.
+    /// Returns the final report.
+    static func run(
+        _ arms: [ExperimentArm], frame: Frame, settings: ExperimentSettings, judgePath: String,
+        detector: (detector: MarkerDetector, realRows: [DetectionRow]),
+        clean: (train: ClassificationData, test: ClassificationData), hooks: TrainingHooks,
+        findings: (ExperimentReport) -> [String]
+    ) throws -> ExperimentReport {
+        var report: ExperimentReport?
+        try runArms(arms, settings: settings, judgePath: judgePath, detector: detector.detector, hooks: hooks) {
+            records, generatedRows, generatedTarget in
+            var interim = ExperimentReport(
+                experiment: frame.experiment, question: frame.question, target: settings.target,
+                feature: frame.feature.description, detector: detector.detector,
+                detectorDescription: frame.detectorDescription, classifiers: frame.classifiers, arms: records,
+                rows: generatedRows + detector.realRows, findings: [],
+                notes: notes(
+                    settings, detector: detector.detector, violation: frame.hasViolationArm,
+                    pending: arms.dropFirst(records.count)),
+                settings: settings)
+            interim.findings = findings(interim)
+            try writeOutputs(
+                interim, settings: settings, generatedTarget: generatedTarget, featured: frame.featured, clean: clean,
+                featureLabel: frame.featureLabel, hooks: hooks)
+            report = interim
+        }
+        guard let report else { throw ExperimentError.badSetting(name: "arms", reason: "an experiment needs an arm") }
+        return report
+    }
+
+    /// The closing finding of both experiments: the detector's power and false-positive rate on
+    /// real held-out examples (`featureSource` rows carry the feature, `withFeature` names it).
+    static func detectorFinding(_ report: ExperimentReport, featureSource: String, withFeature: String) -> String {
+        let noun = report.settings.isImage ? "pictures" : "clips"
+        let power = report.row(featureSource, report.target).map { ExperimentReportWriter.percent($0.detection) }
+        return "Detector on real held-out \(noun): \(power ?? "-") of \(report.target) \(noun) \(withFeature) "
+            + "detected; clean: "
+            + report.rows.filter { $0.source == ExperimentSteps.cleanRealSource }.map {
+                "\($0.className) \(ExperimentReportWriter.percent($0.detection))"
+            }.joined(separator: ", ") + "."
+    }
+
+    /// Trains (or keeps) every arm and measures its generated examples.
+    /// After each arm, `afterEach` gets everything measured so far (an interim report is written
+    /// as soon as one arm is done).
+    static func runArms(
+        _ arms: [ExperimentArm], settings: ExperimentSettings, judgePath: String, detector: MarkerDetector,
+        hooks: TrainingHooks,
+        afterEach: ([ExperimentReport.ArmRecord], [DetectionRow], [(name: String, images: [Float])]) throws -> Void
+    ) throws {
+        var records = [ExperimentReport.ArmRecord]()
+        var rows = [DetectionRow]()
+        var generatedTarget = [(name: String, images: [Float])]()
+        for arm in arms {
+            let summary = try arm.run(settings, judgePath: judgePath, hooks: hooks)
+            records.append(
+                ExperimentReport.ArmRecord(
+                    arm: arm, iterations: summary.iterations, selectedIteration: summary.selectedIteration,
+                    trainingSeconds: summary.trainingSeconds))
+            let names = try RunFolder(settings.path("runs/\(arm.name)")).readRun().configuration.classNames
+            let samples = try arm.samples(settings)
+            for (label, images) in samples {
+                let (rate, mean) = detector.detectionRate(
+                    images.scalars, height: images.shape[2], width: images.shape[3])
+                rows.append(
+                    DetectionRow(
+                        source: arm.name, className: names[label], detection: rate, meanStatistic: mean,
+                        judgeRecognition: summary.classes[names[label]]?.judgeRecognition))
+                if names[label] == settings.target { generatedTarget.append((arm.name, images.scalars)) }
+            }
+            try afterEach(records, rows, generatedTarget)
+        }
+    }
+
+    static func notes(
+        _ settings: ExperimentSettings, detector: MarkerDetector, violation: Bool, pending: ArraySlice<ExperimentArm>
+    ) -> [String] {
+        let noun = settings.isImage ? "pictures" : "clips"
+        let percentile = String(format: "%.0f", 100 * (1 - detector.falsePositiveRate))
+        let calibration =
+            detector.usesMarkedTail
+            ? "halfway between the \(percentile)th percentile of its statistic on \(detector.calibrationCount) clean "
+                + "real training \(noun) of every class and the other tail's percentile on "
+                + "\(detector.markedCalibrationCount) real training \(noun) with the feature"
+            : "the \(percentile)th percentile of its statistic on \(detector.calibrationCount) clean real training "
+                + "\(noun) of every class"
+                + (detector.markedCalibrationCount > 0
+                    ? " (the \(detector.markedCalibrationCount) real training \(noun) with the feature overlap that tail, "
+                        + "so they do not move it)" : "")
+        var lines = [
+            "The detector's threshold is \(calibration); the held-out rows show its power and false-positive rate "
+                + "on real \(noun).",
+            "Every arm: ProbeGAN's quick preset for \(settings.iterations) iterations, seed \(settings.seed), the "
+                + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the selected "
+                + "generator. The judge (the clean data's) is never used for training or selection.",
+            "Intervals are Wilson 95% intervals over \(noun); one seed per arm.",
+        ]
+        if !pending.isEmpty {
+            lines.insert(
+                "Interim report: the arm(s) " + pending.map(\.name).joined(separator: ", ")
+                    + " have not run yet; rerun the same command to continue.", at: 0)
+        }
+        if violation {
+            lines.insert(
+                "The violation arm is ORACLE: it saw the target class's (marked) \(noun). It is not a probe; it "
+                    + "shows why the target class must be absent from the GAN's data.", at: 2)
+        }
+        return lines
+    }
+
+    /// Grid, statistic distributions, and every arm's target class as WAVs (audio) or PNGs, with
+    /// real examples that carry the feature.
+    static func writeOutputs(
+        _ report: ExperimentReport, settings: ExperimentSettings, generatedTarget: [(name: String, images: [Float])],
+        featured: VariantData, clean: (train: ClassificationData, test: ClassificationData), featureLabel: String,
+        hooks: TrainingHooks
+    ) throws {
+        let data = clean.test
+        let size = data.exampleSize
+        func tiles(_ values: [Float]) -> [[Float]] {
+            (0..<min(10, values.count / size)).map { Array(values[($0 * size)..<(($0 + 1) * size)]) }
+        }
+        let realFeature = ExperimentSteps.targetSubset(featured.test, settings.target)
+        let realClean = ExperimentSteps.targetSubset(data, settings.target)
+        let gridRows =
+            [
+                (label: featureLabel, tiles: tiles(realFeature.inputs)),
+                (label: "real, clean", tiles: tiles(realClean.inputs)),
+            ] + generatedTarget.map { (label: "generated: \($0.name)", tiles: tiles($0.images)) }
+        let statistic = report.detector.statistic
+        func values(_ images: [Float]) -> [Float] { statistic.values(images, height: data.height, width: data.width) }
+        let statistics =
+            [
+                (name: "real clean (all classes)", values: values(data.inputs)),
+                (name: featureLabel, values: values(realFeature.inputs)),
+            ] + generatedTarget.map { (name: "generated \($0.name)", values: values($0.images)) }
+        let outputs = settings.isImage ? "samples" : "listen"
+        for arm in report.arms {
+            _ = try RenderPipeline.render(
+                runFolder: settings.path("runs/\(arm.arm.name)"), className: settings.target,
+                count: settings.listenCount, outputFolder: settings.path("\(outputs)/\(arm.arm.name)"),
+                seed: settings.seed &+ 1)
+        }
+        var listen = [(name: String, files: [String])]()
+        if !settings.isImage {
+            let corpus = try Corpus.load(folder: featured.folder)
+            let items = corpus.items(in: .test).filter { $0.className == settings.target }.prefix(settings.listenCount)
+            listen.append((featureLabel.replacingOccurrences(of: ", ", with: "-"), items.map(\.path)))
+        }
+        try ExperimentReportWriter.write(
+            report, settings: settings, shape: (data.channels, data.height, data.width), gridRows: gridRows,
+            statistics: statistics, listenSources: listen)
+        hooks.log("wrote \(settings.path("report.md")) (and report.json, grid.png, statistic.png, \(outputs)/)")
+    }
+}
