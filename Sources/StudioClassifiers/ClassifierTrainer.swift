@@ -45,6 +45,12 @@ public struct ClassifierTrainingConfiguration: Sendable {
     public var augmentation: SpectrogramAugmentation? = nil
     /// Adam's L2 weight decay.
     public var weightDecay: Float = 0
+    /// First epoch (1-based) whose parameters join a plain running average (stochastic weight
+    /// averaging, Izmailov et al., UAI 2018); `nil`: no averaging. After training, the average
+    /// gets fresh batch-norm statistics and replaces the best single epoch when its validation
+    /// accuracy is at least as high. Picking the best of many noisy epochs on a small validation
+    /// split overfits that split; the average does not pick.
+    public var averagingStart: Int? = nil
 
     /// Defaults.
     public init() {}
@@ -100,12 +106,18 @@ public struct ClassifierTrainingReport: Sendable, Codable {
     public var trainLoss: [Float] = []
     /// Validation accuracy per epoch: clean, or under the training attack for adversarial training.
     public var validationAccuracy: [Float] = []
-    /// The epoch whose parameters were kept (1-based).
+    /// The best single epoch (1-based); its parameters are kept unless `keptAverage` is true.
     public var bestEpoch = 0
     /// Examples per second of training.
     public var examplesPerSecond: Double = 0
     /// Training and validation example counts.
     public var trainCount = 0, validationCount = 0
+    /// Epochs in the weight average (`nil`: no averaging).
+    public var averagedEpochs: Int?
+    /// Validation accuracy of the weight average.
+    public var averagedValidationAccuracy: Float?
+    /// Whether the kept parameters are the weight average rather than the best epoch.
+    public var keptAverage: Bool?
 }
 
 /// Mini-batch training with Adam, optional PGD adversarial training, and early stopping on a
@@ -128,6 +140,7 @@ public enum ClassifierTrainer {
         var report = ClassifierTrainingReport(trainCount: train.count, validationCount: validation.count)
         var best: (accuracy: Float, values: [Tensor])?
         var stale = 0
+        var average = WeightAverage()
         let start = Date()
         var seen = 0
         for epoch in 1...configuration.epochs {
@@ -167,6 +180,7 @@ public enum ClassifierTrainer {
                 : ClassifierEvaluation.robustAccuracy(model, data: validation, attack: attack, seed: configuration.seed)
             report.trainLoss.append(lossSum / Float(batches.count))
             report.validationAccuracy.append(accuracy)
+            if let averagingStart = configuration.averagingStart, epoch >= averagingStart { average.add(model) }
             if accuracy > (best?.accuracy ?? -1) {
                 best = (accuracy, snapshot(model))
                 report.bestEpoch = epoch
@@ -176,9 +190,21 @@ public enum ClassifierTrainer {
                 if stale >= configuration.patience { break }
             }
         }
+        report.examplesPerSecond = Double(seen) / Date().timeIntervalSince(start)
+        if average.count >= 2 {
+            average.load(into: model)
+            recalibrateBatchNorm(model, data: train, batchSize: configuration.batchSize, using: &random)
+            let accuracy =
+                configuration.budget == .none
+                ? ClassifierEvaluation.accuracy(model, data: validation)
+                : ClassifierEvaluation.robustAccuracy(model, data: validation, attack: attack, seed: configuration.seed)
+            report.averagedEpochs = average.count
+            report.averagedValidationAccuracy = accuracy
+            report.keptAverage = accuracy >= (best?.accuracy ?? -1)
+            if report.keptAverage == true { best = nil }
+        }
         if let best { restore(model, best.values) }
         model.setTraining(false)
-        report.examplesPerSecond = Double(seen) / Date().timeIntervalSince(start)
         return report
     }
 
@@ -230,6 +256,31 @@ public enum ClassifierTrainer {
         }
         for (norm, momentum) in zip(norms, saved) { norm.momentum = momentum }
         model.setTraining(false)
+    }
+
+    /// A plain running average of a model's parameters (buffers are recomputed, not averaged).
+    struct WeightAverage {
+        var sums: [[Float]] = []
+        var count = 0
+
+        mutating func add(_ model: Module) {
+            let values = model.namedParameters().map(\.1.value.scalars)
+            if sums.isEmpty {
+                sums = values
+            } else {
+                for index in sums.indices {
+                    for element in sums[index].indices { sums[index][element] += values[index][element] }
+                }
+            }
+            count += 1
+        }
+
+        func load(into model: Module) {
+            let scale = 1 / Float(count)
+            for (index, (_, parameter)) in model.namedParameters().enumerated() {
+                parameter.value = Tensor(shape: parameter.value.shape, scalars: sums[index].map { $0 * scale })
+            }
+        }
     }
 
     static func snapshot(_ model: Module) -> [Tensor] {

@@ -114,4 +114,38 @@ struct ClassifierTrainerTests {
         let norms = (adversarial - inputs).flattenedBatch().squared().sum(alongAxes: [1]).sqrt().scalars
         #expect(norms.allSatisfy { $0 <= 0.7 + 1e-4 } && norms.contains { $0 > 0.3 })
     }
+
+    @Test func weightAverageIsTheElementwiseMeanOfTheAddedModels() {
+        let first = tinyModel(seed: 4)
+        let second = tinyModel(seed: 5)
+        var average = ClassifierTrainer.WeightAverage()
+        average.add(first)
+        average.add(second)
+        let target = tinyModel(seed: 6)
+        average.load(into: target)
+        for ((_, a), ((_, b), (_, mean))) in zip(
+            first.namedParameters(), zip(second.namedParameters(), target.namedParameters()))
+        {
+            for (x, (y, m)) in zip(a.value.scalars, zip(b.value.scalars, mean.value.scalars)) {
+                #expect(abs((x + y) / 2 - m) < 1e-6)
+            }
+        }
+    }
+
+    @Test func weightAveragingReportsItsEpochsAndStillLearns() throws {
+        let data = halvesData(count: 200, seed: 1)
+        let model = tinyModel(seed: 2)
+        var configuration = ClassifierTrainingConfiguration()
+        configuration.epochs = 5
+        configuration.patience = 10
+        configuration.batchSize = 32
+        configuration.learningRate = 3e-3
+        configuration.averagingStart = 3
+        let report = try ClassifierTrainer.train(model, data: data, configuration: configuration)
+        #expect(report.averagedEpochs == 3)
+        let averaged = try #require(report.averagedValidationAccuracy)
+        #expect(report.keptAverage == (averaged >= (report.validationAccuracy.max() ?? 1)))
+        let accuracy = ClassifierEvaluation.accuracy(model, data: halvesData(count: 100, seed: 9))
+        #expect(accuracy > 0.9, "held-out accuracy \(accuracy)")
+    }
 }

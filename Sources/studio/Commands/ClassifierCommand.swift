@@ -115,6 +115,12 @@ struct ClassifierTrainCommand: ParsableCommand {
     @Flag(help: "Audio: no gain, time-shift and SpecAugment masking of training clips.")
     var noAugmentation = false
 
+    @Option(
+        help:
+            "Average the weights of every epoch from this one on (kept when its validation accuracy is at least the best epoch's)."
+    )
+    var averageFrom: Int?
+
     @Option(help: "PGD steps per training batch when --robust is set.")
     var attackSteps = 7
 
@@ -130,6 +136,10 @@ struct ClassifierTrainCommand: ParsableCommand {
         guard !parsedWidths.isEmpty, parsedWidths.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--widths must be positive integers separated by commas, got \(widthText)")
         }
+        if let averageFrom, !(1...max(epochs, 1)).contains(averageFrom) {
+            throw ValidationError(
+                "--average-from must be an epoch between 1 and --epochs (\(epochs)), got \(averageFrom)")
+        }
         let (train, _) = try dataOptions.loadData()
         var configuration = ClassifierTrainingConfiguration()
         configuration.epochs = epochs
@@ -140,6 +150,7 @@ struct ClassifierTrainCommand: ParsableCommand {
         configuration.patience = patience
         configuration.weightDecay = weightDecay
         configuration.attackSteps = attackSteps
+        configuration.averagingStart = averageFrom
         if dataOptions.modality == .audio && !noAugmentation { configuration.augmentation = SpectrogramAugmentation() }
         let chosen = judge ? ClassifierArchitecture.vgg : architecture
         let name = judge ? "judge" : (robust == .none ? "classifier" : "classifier-robust")
@@ -166,9 +177,16 @@ struct ClassifierTrainCommand: ParsableCommand {
                 String(format: "epoch %d: train loss %.4f, validation accuracy %.1f%%", epoch + 1, loss, 100 * accuracy)
             )
         }
+        if let averaged = report.averagedEpochs, let accuracy = report.averagedValidationAccuracy {
+            print(
+                String(
+                    format: "weight average of the last %d epochs: validation accuracy %.1f%%", averaged,
+                    100 * accuracy))
+        }
         print(
             String(
-                format: "kept epoch %d (%d training, %d validation examples, %.0f examples/s)", report.bestEpoch,
+                format: "kept %@ (%d training, %d validation examples, %.0f examples/s)",
+                report.keptAverage == true ? "the weight average" : "epoch \(report.bestEpoch)",
                 report.trainCount, report.validationCount, report.examplesPerSecond))
         print("wrote \(path)")
     }

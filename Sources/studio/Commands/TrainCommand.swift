@@ -90,7 +90,7 @@ struct TrainCommand: ParsableCommand {
             !FileManager.default.fileExists(atPath: folder + "/train")
         {
             print("the default corpus is not built yet; building it (once, a few minutes)")
-            var builder = DefaultCorpusBuilder(
+            let builder = DefaultCorpusBuilder(
                 cacheFolder: dataOptions.location.cacheFolder, outputFolder: dataOptions.location.corpusFolder)
             nonisolated(unsafe) var bar: ProgressBar?
             _ = try builder.build { done, total in
