@@ -1,13 +1,18 @@
 import Foundation
+import StudioSupport
 
 /// Controlled changes to a clip, for experiments that plant a feature and look for it again:
-/// an added tone (an audible marker) and a band limit (a telephone line).
+/// an added tone or band of noise (audible markers) and a band limit (a telephone line).
 public enum AudioEffect: Sendable, Codable, Equatable, CustomStringConvertible {
     /// A sine of `frequency` Hz and peak `amplitude` (full scale 1), from `start` seconds for
     /// `duration` seconds (nil: to the end), with 10 ms raised-cosine fades.
     case tone(frequency: Double, amplitude: Float, start: Double, duration: Double?)
     /// Everything outside `low`...`high` Hz removed (a brick-wall band pass in the STFT domain).
     case bandPass(low: Double, high: Double)
+    /// Noise band-limited to `low`...`high` Hz at RMS level `amplitude` (full scale 1), added over
+    /// the whole clip. The noise is frozen (seed 0): every clip gets the same waveform, so the
+    /// marker is one fixed sound, like the tone.
+    case noiseBand(low: Double, high: Double, amplitude: Float)
 
     /// A short description for reports.
     public var description: String {
@@ -18,6 +23,10 @@ public enum AudioEffect: Sendable, Codable, Equatable, CustomStringConvertible {
             return String(format: "a %.0f Hz tone at %.0f dBFS peak over %@", frequency, level, span)
         case .bandPass(let low, let high):
             return String(format: "band-limited to %.0f-%.0f Hz (telephone line)", low, high)
+        case .noiseBand(let low, let high, let amplitude):
+            let level = 20 * log10(Double(max(amplitude, 1e-9)))
+            return String(
+                format: "a band of noise at %.0f-%.0f Hz, %.0f dBFS RMS, over the whole clip", low, high, level)
         }
     }
 
@@ -40,7 +49,25 @@ public enum AudioEffect: Sendable, Codable, Equatable, CustomStringConvertible {
             try AudioError.require(low >= 0 && low < high, "low", low, "must be >= 0 and below high (\(high) Hz)")
             try AudioError.require(high <= nyquist, "high", high, "must not exceed Nyquist (\(nyquist) Hz)")
             return try Self.bandPass(samples, sampleRate: sampleRate, low: low, high: high)
+        case .noiseBand(let low, let high, let amplitude):
+            try AudioError.require(low >= 0 && low < high, "low", low, "must be >= 0 and below high (\(high) Hz)")
+            try AudioError.require(high <= nyquist, "high", high, "must not exceed Nyquist (\(nyquist) Hz)")
+            try AudioError.require(amplitude > 0, "amplitude", amplitude, "must be > 0")
+            let noise = try Self.frozenNoise(
+                count: samples.count, sampleRate: sampleRate, low: low, high: high, rms: amplitude)
+            return zip(samples, noise).map { $0 + $1 }
         }
+    }
+
+    /// Uniform white noise (seed 0) band-passed to `low`...`high` Hz and scaled to RMS `rms`.
+    static func frozenNoise(count: Int, sampleRate: Int, low: Double, high: Double, rms: Float) throws -> [Float] {
+        guard count > 0 else { return [] }
+        var random = SplitMix64(seed: 0)
+        let white = (0..<count).map { _ in 2 * random.nextUnitFloat() - 1 }
+        let band = try bandPass(white, sampleRate: sampleRate, low: low, high: high)
+        let level = (band.reduce(Float(0)) { $0 + $1 * $1 } / Float(count)).squareRoot()
+        guard level > 0 else { return band }
+        return band.map { $0 * rms / level }
     }
 
     static func addTone(

@@ -59,6 +59,22 @@ struct AudioEffectsTests {
         #expect(error < 0.01)
     }
 
+    @Test func noiseBandAddsFrozenNoiseInsideItsBandAtItsLevel() throws {
+        let silence = [Float](repeating: 0, count: Self.rate)
+        let effect = AudioEffect.noiseBand(low: 3500, high: 4500, amplitude: 0.03)
+        let marked = try effect.apply(to: silence, sampleRate: Self.rate)
+        let rms = (marked.reduce(Float(0)) { $0 + $1 * $1 } / Float(marked.count)).squareRoot()
+        #expect(abs(rms - 0.03) < 1e-4, "RMS \(rms)")
+        #expect(try Self.power(marked, at: 4000) > 1e4 * (try Self.power(marked, at: 2000) + 1e-12))
+        #expect(try Self.power(marked, at: 4000) > 1e4 * (try Self.power(marked, at: 6000) + 1e-12))
+        // Frozen: the same noise on every clip, added to what is there.
+        let tone = Self.sine(1000)
+        let both = try effect.apply(to: tone, sampleRate: Self.rate)
+        for index in stride(from: 0, to: Self.rate, by: 101) {
+            #expect(abs(both[index] - tone[index] - marked[index]) < 1e-6)
+        }
+    }
+
     @Test func badParametersNameTheirValue() {
         let clip = [Float](repeating: 0, count: 1000)
         let cases: [(AudioEffect, String)] = [
@@ -67,6 +83,8 @@ struct AudioEffectsTests {
             (.tone(frequency: 1000, amplitude: 0.1, start: 0, duration: 0), "duration"),
             (.bandPass(low: 3400, high: 300), "low"),
             (.bandPass(low: 300, high: 9000), "high"),
+            (.noiseBand(low: 4500, high: 3500, amplitude: 0.03), "low"),
+            (.noiseBand(low: 3500, high: 4500, amplitude: 0), "amplitude"),
         ]
         for (effect, name) in cases {
             do {

@@ -78,6 +78,9 @@ struct ExperimentCommandTests {
         let late = try StudioCommandRunner.run(
             ["experiment", "marker", "--data", corpus, "--cache", cache, "--out", fresh, "--marker-start", "1.5"])
         #expect(late.status != 0 && late.stderr.contains("--marker-start"), "\(late.stderr)")
+        let wide = try StudioCommandRunner.run(
+            ["experiment", "marker", "--data", corpus, "--cache", cache, "--out", fresh, "--marker-bandwidth", "9000"])
+        #expect(wide.status != 0 && wide.stderr.contains("--marker-bandwidth"), "\(wide.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fresh + "/experiment.json"))
     }
 

@@ -192,6 +192,17 @@ enum ExperimentSteps {
         return bands
     }
 
+    /// The noise band detector's statistic: the bands whose centres lie in the band against bands
+    /// two to five away on each side, over the whole clip.
+    static func noiseBandStatistic(low: Double, high: Double) throws -> ContrastStatistic {
+        let target = try bands(from: low, to: high)
+        return ContrastStatistic(
+            targetRows: target,
+            referenceRows: [
+                (target.lowerBound - 6)..<(target.lowerBound - 2), (target.upperBound + 2)..<(target.upperBound + 6),
+            ])
+    }
+
     /// The tone detector's statistic: the bands the tone falls in against bands three to five
     /// away on each side, over windows as long as the tone.
     static func toneStatistic(frequency: Double, duration: Double?) throws -> ContrastStatistic {

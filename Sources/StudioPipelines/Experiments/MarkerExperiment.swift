@@ -11,6 +11,9 @@ import StudioImage
 public struct MarkerSettings: Sendable, Codable, Equatable {
     /// Tone frequency (Hz), peak amplitude (full scale 1), start and duration (seconds; nil: to the end).
     public var frequency = 4000.0, amplitude: Float = 0.05, start = 0.0, duration: Double? = nil
+    /// When set: the marker is a band of frozen noise this many Hz wide centred on `frequency`,
+    /// at RMS `amplitude`, over the whole clip, instead of a tone.
+    public var bandwidth: Double? = nil
     /// Image mode: the patch's side in pixels and its value in [-1, 1].
     public var patchSize = 6, patchValue: Float = 1
     /// The quantile rank of the detector's calibration (see `MarkerDetector`).
@@ -21,16 +24,22 @@ public struct MarkerSettings: Sendable, Codable, Equatable {
 
     /// The feature for a modality.
     func feature(image: Bool) -> PlantedFeature {
-        image
-            ? .picture(.cornerPatch(size: patchSize, value: patchValue))
-            : .audio(.tone(frequency: frequency, amplitude: amplitude, start: start, duration: duration))
+        if image { return .picture(.cornerPatch(size: patchSize, value: patchValue)) }
+        if let bandwidth {
+            return .audio(
+                .noiseBand(low: frequency - bandwidth / 2, high: frequency + bandwidth / 2, amplitude: amplitude))
+        }
+        return .audio(.tone(frequency: frequency, amplitude: amplitude, start: start, duration: duration))
     }
 
     /// The detector's statistic for a modality.
     func statistic(image: Bool) throws -> ContrastStatistic {
-        image
-            ? ContrastStatistic(targetRows: 0..<patchSize, targetColumns: 0..<patchSize)
-            : try ExperimentSteps.toneStatistic(frequency: frequency, duration: duration)
+        if image { return ContrastStatistic(targetRows: 0..<patchSize, targetColumns: 0..<patchSize) }
+        if let bandwidth {
+            return try ExperimentSteps.noiseBandStatistic(
+                low: frequency - bandwidth / 2, high: frequency + bandwidth / 2)
+        }
+        return try ExperimentSteps.toneStatistic(frequency: frequency, duration: duration)
     }
 }
 

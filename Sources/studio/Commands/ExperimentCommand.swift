@@ -138,11 +138,17 @@ struct MarkerExperimentCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
-    @Option(help: "Marker tone frequency in Hz.")
+    @Option(help: "Marker frequency in Hz (the tone's, or the centre of the noise band).")
     var markerFrequency = 4000.0
 
-    @Option(help: "Marker peak amplitude (full scale 1; 0.05 is -26 dBFS).")
+    @Option(help: "Marker amplitude (full scale 1): the tone's peak (0.05 is -26 dBFS), or the noise band's RMS.")
     var markerAmplitude: Float = 0.05
+
+    @Option(
+        help:
+            "Make the marker a band of frozen noise this many Hz wide, centred on --marker-frequency, over the whole clip, instead of a tone."
+    )
+    var markerBandwidth: Double?
 
     @Option(help: "Marker start in seconds.")
     var markerStart = 0.0
@@ -160,6 +166,16 @@ struct MarkerExperimentCommand: ParsableCommand {
         guard markerAmplitude > 0, markerAmplitude <= 1 else {
             throw ValidationError("--marker-amplitude must lie in (0, 1], got \(markerAmplitude)")
         }
+        if let markerBandwidth {
+            guard markerBandwidth > 0, markerFrequency - markerBandwidth / 2 > 0 else {
+                throw ValidationError(
+                    "--marker-bandwidth must be positive and below twice --marker-frequency, got \(markerBandwidth)")
+            }
+            guard markerStart == 0, markerDuration == nil else {
+                throw ValidationError(
+                    "--marker-start and --marker-duration apply to the tone, not to --marker-bandwidth")
+            }
+        }
     }
 
     func run() throws {
@@ -169,17 +185,10 @@ struct MarkerExperimentCommand: ParsableCommand {
         marker.amplitude = markerAmplitude
         marker.start = markerStart
         marker.duration = markerDuration
+        marker.bandwidth = markerBandwidth
         marker.patchSize = patchSize
         marker.patchValue = patchValue
         marker.falsePositiveRate = options.falsePositiveRate
-        if options.modality == .audio {
-            _ = try AudioEffect.tone(
-                frequency: markerFrequency, amplitude: markerAmplitude, start: markerStart, duration: markerDuration
-            ).apply(to: [Float](repeating: 0, count: 16_000), sampleRate: 16_000)
-        } else {
-            _ = try PictureEffect.cornerPatch(size: patchSize, value: patchValue).apply(
-                to: [Float](repeating: -1, count: 1024), channels: 1, height: 32, width: 32)
-        }
         let report = try MarkerExperiment.run(
             settings, marker: marker, hooks: TrainingHooks.terminal(InterruptFlag.install()))
         ExperimentOptions.printFindings(report, folder: settings.outputFolder)
