@@ -46,17 +46,20 @@ public enum AudioEffect: Sendable, Codable, Equatable, CustomStringConvertible {
                 samples, sampleRate: sampleRate, frequency: frequency, amplitude: amplitude, start: start,
                 duration: duration)
         case .bandPass(let low, let high):
-            try AudioError.require(low >= 0 && low < high, "low", low, "must be >= 0 and below high (\(high) Hz)")
-            try AudioError.require(high <= nyquist, "high", high, "must not exceed Nyquist (\(nyquist) Hz)")
+            try Self.checkBand(low: low, high: high, nyquist: nyquist)
             return try Self.bandPass(samples, sampleRate: sampleRate, low: low, high: high)
         case .noiseBand(let low, let high, let amplitude):
-            try AudioError.require(low >= 0 && low < high, "low", low, "must be >= 0 and below high (\(high) Hz)")
-            try AudioError.require(high <= nyquist, "high", high, "must not exceed Nyquist (\(nyquist) Hz)")
+            try Self.checkBand(low: low, high: high, nyquist: nyquist)
             try AudioError.require(amplitude > 0, "amplitude", amplitude, "must be > 0")
             let noise = try Self.frozenNoise(
                 count: samples.count, sampleRate: sampleRate, low: low, high: high, rms: amplitude)
             return zip(samples, noise).map { $0 + $1 }
         }
+    }
+
+    static func checkBand(low: Double, high: Double, nyquist: Double) throws {
+        try AudioError.require(low >= 0 && low < high, "low", low, "must be >= 0 and below high (\(high) Hz)")
+        try AudioError.require(high <= nyquist, "high", high, "must not exceed Nyquist (\(nyquist) Hz)")
     }
 
     /// Uniform white noise (seed 0) band-passed to `low`...`high` Hz and scaled to RMS `rms`.

@@ -172,12 +172,7 @@ public enum ClassifierTrainer {
             }
             model.detachParameters()
             recalibrateBatchNorm(model, data: train, batchSize: configuration.batchSize, using: &random)
-            // Adversarial training keeps the epoch with the best accuracy under the training attack
-            // (clean accuracy alone would favour the least robust epoch).
-            let accuracy =
-                configuration.budget == .none
-                ? ClassifierEvaluation.accuracy(model, data: validation)
-                : ClassifierEvaluation.robustAccuracy(model, data: validation, attack: attack, seed: configuration.seed)
+            let accuracy = validationAccuracy(model, validation, attack: attack, seed: configuration.seed)
             report.trainLoss.append(lossSum / Float(batches.count))
             report.validationAccuracy.append(accuracy)
             if let averagingStart = configuration.averagingStart, epoch >= averagingStart { average.add(model) }
@@ -194,10 +189,7 @@ public enum ClassifierTrainer {
         if average.count >= 2 {
             average.load(into: model)
             recalibrateBatchNorm(model, data: train, batchSize: configuration.batchSize, using: &random)
-            let accuracy =
-                configuration.budget == .none
-                ? ClassifierEvaluation.accuracy(model, data: validation)
-                : ClassifierEvaluation.robustAccuracy(model, data: validation, attack: attack, seed: configuration.seed)
+            let accuracy = validationAccuracy(model, validation, attack: attack, seed: configuration.seed)
             report.averagedEpochs = average.count
             report.averagedValidationAccuracy = accuracy
             report.keptAverage = accuracy >= (best?.accuracy ?? -1)
@@ -206,6 +198,16 @@ public enum ClassifierTrainer {
         if let best { restore(model, best.values) }
         model.setTraining(false)
         return report
+    }
+
+    /// Clean validation accuracy, or for adversarial training the accuracy under the training
+    /// attack (clean accuracy alone would favour the least robust epoch).
+    static func validationAccuracy(
+        _ model: any ImageClassifier, _ validation: ClassificationData, attack: ProjectedGradientDescent, seed: UInt64
+    ) -> Float {
+        attack.budget == .none
+            ? ClassifierEvaluation.accuracy(model, data: validation)
+            : ClassifierEvaluation.robustAccuracy(model, data: validation, attack: attack, seed: seed)
     }
 
     /// One training step on a batch: PGD-perturbed first when `attack` has a budget (Madry et al.),

@@ -209,8 +209,14 @@ public struct DefaultCorpusBuilder: Sendable {
             else {
                 throw CorpusError.buildFailed(step: "unpacking \(package)", reason: "dpkg-deb -x failed on \(deb)")
             }
-            FileManager.default.createFile(
-                atPath: root.appendingPathComponent(".done.\(package)").path, contents: Data())
+            // The marker that skips this package next time; without it the package is unpacked again.
+            guard
+                FileManager.default.createFile(
+                    atPath: root.appendingPathComponent(".done.\(package)").path, contents: Data())
+            else {
+                throw CorpusError.buildFailed(
+                    step: "unpacking \(package)", reason: "cannot write \(root.path)/.done.\(package) (disk full?)")
+            }
         }
     }
 

@@ -88,7 +88,7 @@ struct ExperimentOptions: ParsableArguments {
             }
         } else if data == nil, !FileManager.default.fileExists(atPath: corpus + "/train") {
             print("the default corpus is not built yet; building it (once, a few minutes)")
-            var builder = DefaultCorpusBuilder(cacheFolder: location.cacheFolder, outputFolder: corpus)
+            let builder = DefaultCorpusBuilder(cacheFolder: location.cacheFolder, outputFolder: corpus)
             nonisolated(unsafe) var bar: ProgressBar?
             _ = try builder.build { done, total in
                 if bar == nil { bar = ProgressBar("decoding", total: total) }
