@@ -56,9 +56,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
     /// retrained since the run started.
     func checkStillValid(_ folder: RunFolder, judgePath: String) throws {
         let resolved = try folder.readResolvedConfiguration()
-        func modified(_ path: String) -> Date {
-            ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantFuture
-        }
+        func modified(_ path: String) -> Date { modificationDate(path) ?? .distantFuture }
         let started = modified(folder.configuration)
         for (role, used, wanted) in [
             ("classifier", resolved.classifierPath, classifierPath), ("judge", resolved.judgePath, judgePath),

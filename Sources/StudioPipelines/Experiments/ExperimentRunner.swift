@@ -160,9 +160,17 @@ enum ExperimentRunner {
             ] + generatedTarget.map { (name: "generated \($0.name)", values: values($0.images)) }
         let outputs = settings.isImage ? "samples" : "listen"
         for arm in report.arms {
+            let run = RunFolder(settings.path("runs/\(arm.arm.name)"))
+            let output = settings.path("\(outputs)/\(arm.arm.name)")
+            // Each arm's files are rendered once, when it finishes; a retrained arm's generator is newer.
+            let grid = URL(fileURLWithPath: output).appendingPathComponent("\(settings.target)-grid.png").path
+            if let rendered = modificationDate(grid), let trained = modificationDate(run.bestGenerator),
+                rendered > trained
+            {
+                continue
+            }
             _ = try RenderPipeline.render(
-                runFolder: settings.path("runs/\(arm.arm.name)"), className: settings.target,
-                count: settings.listenCount, outputFolder: settings.path("\(outputs)/\(arm.arm.name)"),
+                runFolder: run.path, className: settings.target, count: settings.listenCount, outputFolder: output,
                 seed: settings.seed &+ 1)
         }
         var listen = [(name: String, files: [String])]()
@@ -176,4 +184,9 @@ enum ExperimentRunner {
             statistics: statistics, listenSources: listen)
         hooks.log("wrote \(settings.path("report.md")) (and report.json, grid.png, statistic.png, \(outputs)/)")
     }
+}
+
+/// When the file at `path` was last written (nil: it does not exist).
+func modificationDate(_ path: String) -> Date? {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
 }
