@@ -193,7 +193,7 @@ enum ExperimentSteps {
     }
 
     /// The noise band detector's statistic: the bands whose centres lie in the band against bands
-    /// two to five away on each side, over the whole clip.
+    /// three to six away on each side, over the whole clip.
     static func noiseBandStatistic(low: Double, high: Double) throws -> ContrastStatistic {
         let target = try bands(from: low, to: high)
         return ContrastStatistic(

@@ -41,6 +41,21 @@ public struct MarkerSettings: Sendable, Codable, Equatable {
         }
         return try ExperimentSteps.toneStatistic(frequency: frequency, duration: duration)
     }
+
+    /// What the detector's statistic measures, for the report.
+    func detectorDescription(image: Bool, threshold: Float) -> String {
+        let what: String
+        if image {
+            what = "mean value of the patch's pixels"
+        } else if let bandwidth {
+            what = String(
+                format: "mean log-mel level of the bands the noise band covers (%.0f-%.0f Hz) minus bands 3-6 away",
+                frequency - bandwidth / 2, frequency + bandwidth / 2)
+        } else {
+            what = "mean log-mel level of the bands the tone falls in minus bands 3-5 away"
+        }
+        return what + String(format: ", threshold %.3f", threshold)
+    }
 }
 
 /// `studio experiment marker`: does ProbeGAN read a classifier's memory? (The paper's Appendix
@@ -111,10 +126,7 @@ public enum MarkerExperiment {
                 + "saw? A marker planted only in the classifier's training data can reach the generated "
                 + "\(noun)s only through the classifier.",
             feature: feature,
-            detectorDescription: image
-                ? String(format: "mean value of the patch's pixels, threshold %.3f", detector.detector.threshold)
-                : "mean log-mel level of the bands the tone falls in minus bands 3-5 away, "
-                    + String(format: "threshold %.3f", detector.detector.threshold),
+            detectorDescription: marker.detectorDescription(image: image, threshold: detector.detector.threshold),
             classifiers: checks, hasViolationArm: true, featured: marked, featureLabel: "real, marked")
         return try ExperimentRunner.run(
             arms, frame: frame, settings: settings, judgePath: judgePath, detector: detector, clean: clean,
