@@ -107,6 +107,7 @@ public struct MarkerDetector: Sendable, Codable, Equatable {
             let markedEdge = quantile(markedValues, markerRaises ? falsePositiveRate : 1 - falsePositiveRate)
             if markerRaises ? markedEdge > cleanEdge : markedEdge < cleanEdge {
                 threshold = (cleanEdge + markedEdge) / 2
+                usesMarkedTail = true
             }
         }
         self.statistic = statistic
@@ -121,13 +122,14 @@ public struct MarkerDetector: Sendable, Codable, Equatable {
     /// True when the image's statistic lies beyond the threshold.
     public func detects(_ value: Float) -> Bool { markerRaises ? value > threshold : value < threshold }
 
-    /// How many of `images` carry the marker, with a Wilson 95% interval, and their mean statistic.
+    /// How many of `images` carry the marker, with a Wilson 95% interval, their mean statistic,
+    /// and the statistic of every image (for comparing two sets by `MeanDifference`).
     public func detectionRate(_ images: [Float], height: Int, width: Int) -> (
-        rate: WilsonInterval, meanStatistic: Float
+        rate: WilsonInterval, meanStatistic: Float, values: [Float]
     ) {
         let values = statistic.values(images, height: height, width: width)
         let hits = values.filter(detects).count
         let mean = values.isEmpty ? 0 : values.reduce(0, +) / Float(values.count)
-        return (WilsonInterval(successes: hits, trials: values.count), mean)
+        return (WilsonInterval(successes: hits, trials: values.count), mean, values)
     }
 }

@@ -47,11 +47,13 @@ struct MarkerDetectorTests {
             statistic: statistic, markerRaises: true, clean: clean, marked: marked, height: 1, width: 1,
             falsePositiveRate: 0.05)
         #expect(abs(both.threshold - 1.25) < 1e-6)
+        #expect(both.usesMarkedTail && both.markedCalibrationCount == 101)
         // Overlapping tails leave the clean quantile.
         let overlapping = try MarkerDetector(
             statistic: statistic, markerRaises: true, clean: clean, marked: clean, height: 1, width: 1,
             falsePositiveRate: 0.05)
         #expect(abs(overlapping.threshold - 0.95) < 1e-6)
+        #expect(!overlapping.usesMarkedTail && !raising.usesMarkedTail)
         #expect(throws: EvaluationError.noCalibrationData) {
             try MarkerDetector(statistic: statistic, markerRaises: true, clean: [], height: 1, width: 1)
         }
@@ -93,6 +95,8 @@ struct MarkerDetectorTests {
         #expect(hits.rate.successes == 30, "found \(marker) in \(hits.rate.successes) of 30 marked clips")
         #expect(falseAlarms.rate.successes <= 3, "called \(falseAlarms.rate.successes) of 30 clean clips marked")
         #expect(hits.meanStatistic > falseAlarms.meanStatistic + 0.1)
+        #expect(hits.values.count == hits.rate.trials)
+        #expect(try #require(MeanDifference(hits.values, falseAlarms.values)).lower > 0.1)
     }
 
     /// The experiment's default marker, a 4 kHz tone at -26 dBFS, against bands 2-5 away.

@@ -100,6 +100,8 @@ public struct DetectionRow: Sendable, Codable, Equatable {
     public var meanStatistic: Float
     /// The judge's recognition of the class (generated clips only; from the run's summary).
     public var judgeRecognition: Float?
+    /// The detector's statistic of every clip (for differences of means between sets).
+    public var statistics: [Float]? = nil
 }
 
 /// A probed classifier's held-out accuracy on the clean and on the variant test clips: how much it
@@ -125,9 +127,10 @@ enum RealDetection {
             if let classes, !classes.contains(name) { return nil }
             let indices = (0..<data.count).filter { data.labels[$0] == label }
             guard !indices.isEmpty else { return nil }
-            let (rate, mean) = detector.detectionRate(
+            let (rate, mean, values) = detector.detectionRate(
                 data.batch(indices).0.scalars, height: data.height, width: data.width)
-            return DetectionRow(source: source, className: name, detection: rate, meanStatistic: mean)
+            return DetectionRow(
+                source: source, className: name, detection: rate, meanStatistic: mean, statistics: values)
         }
     }
 

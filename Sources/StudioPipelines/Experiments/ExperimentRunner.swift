@@ -52,6 +52,42 @@ enum ExperimentRunner {
         return report
     }
 
+    /// How far the mean detector statistic of `arm`'s generated target examples lies from
+    /// `baseline`'s, with Welch's 95% interval, and that shift as a share of the real examples'
+    /// (with the feature minus clean, `featureSource`): a shift the threshold may hide.
+    static func meanShiftFinding(_ report: ExperimentReport, arm: String, baseline: String, featureSource: String)
+        -> String?
+    {
+        let target = report.target
+        guard let shifted = report.row(arm, target)?.statistics,
+            let base = report.row(baseline, target)?.statistics,
+            let shift = MeanDifference(shifted, base)
+        else { return nil }
+        let raises = report.detector.markerRaises
+        let verdict =
+            (raises ? shift.lower > 0 : shift.upper < 0)
+            ? "the \(arm) arm's \(target) lie nearer the feature; the interval excludes 0"
+            : (raises ? shift.upper < 0 : shift.lower > 0)
+                ? "the \(arm) arm's \(target) lie farther from the feature; the interval excludes 0"
+                : "the interval includes 0"
+        var line = String(
+            format:
+                "Mean detector statistic of generated %@, %@ arm minus %@ arm: %+.3f (95%% interval %+.3f to %+.3f)",
+            target, arm, baseline, shift.difference, shift.lower, shift.upper)
+        if let featured = report.row(featureSource, target),
+            let clean = report.row(ExperimentSteps.cleanRealSource, target)
+        {
+            let realShift = Double(featured.meanStatistic - clean.meanStatistic)
+            if realShift != 0 {
+                line += String(
+                    format: ", %.0f%% of the shift the feature makes in real %@ (%+.3f)",
+                    100 * shift.difference / realShift,
+                    target, realShift)
+            }
+        }
+        return line + ": " + verdict + "."
+    }
+
     /// The closing finding of both experiments: the detector's power and false-positive rate on
     /// real held-out examples (`featureSource` rows carry the feature, `withFeature` names it).
     static func detectorFinding(_ report: ExperimentReport, featureSource: String, withFeature: String) -> String {
@@ -84,12 +120,12 @@ enum ExperimentRunner {
             let names = try RunFolder(settings.path("runs/\(arm.name)")).readRun().configuration.classNames
             let samples = try arm.samples(settings)
             for (label, images) in samples {
-                let (rate, mean) = detector.detectionRate(
+                let (rate, mean, values) = detector.detectionRate(
                     images.scalars, height: images.shape[2], width: images.shape[3])
                 rows.append(
                     DetectionRow(
                         source: arm.name, className: names[label], detection: rate, meanStatistic: mean,
-                        judgeRecognition: summary.classes[names[label]]?.judgeRecognition))
+                        judgeRecognition: summary.classes[names[label]]?.judgeRecognition, statistics: values))
                 if names[label] == settings.target { generatedTarget.append((arm.name, images.scalars)) }
             }
             try afterEach(records, rows, generatedTarget)

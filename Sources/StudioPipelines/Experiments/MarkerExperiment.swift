@@ -158,6 +158,13 @@ public enum MarkerExperiment {
                             separator: ", ") + ".")
             }
         }
+        for arm in ["memory", "violation"] {
+            if let line = ExperimentRunner.meanShiftFinding(
+                report, arm: arm, baseline: "clean", featureSource: markedRealSource)
+            {
+                lines.append(line)
+            }
+        }
         if report.row("violation", target) != nil {
             lines.append(
                 "Absence violated: with the clean classifier and marked \(target) \(noun) in the GAN's data, the "

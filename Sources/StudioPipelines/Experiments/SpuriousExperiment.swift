@@ -150,6 +150,11 @@ public enum SpuriousExperiment {
                     + String(format: "%.3f vs %.3f", confounded.meanStatistic, balanced.meanStatistic) + "): "
                     + verdict)
         }
+        if let line = ExperimentRunner.meanShiftFinding(
+            report, arm: "confounded", baseline: "balanced", featureSource: featureSource)
+        {
+            lines.append(line)
+        }
         for check in report.classifiers {
             lines.append(
                 String(
