@@ -85,7 +85,17 @@ enum ExperimentRunner {
                     target, realShift)
             }
         }
-        return line + ": " + verdict + "."
+        // The same comparison for the seen classes: how far two arms drift apart where no feature
+        // was planted, the scale of run-to-run variation that one seed per arm cannot average out.
+        let seen = report.rows.filter { $0.source == arm && $0.className != target }.compactMap {
+            row -> String? in
+            guard let values = row.statistics, let other = report.row(baseline, row.className)?.statistics,
+                let difference = MeanDifference(values, other)
+            else { return nil }
+            return String(format: "%@ %+.3f", row.className, difference.difference)
+        }
+        let context = seen.isEmpty ? "" : " (seen classes, same arms: " + seen.joined(separator: ", ") + ")"
+        return line + ": " + verdict + context + "."
     }
 
     /// The closing finding of both experiments: the detector's power and false-positive rate on
@@ -153,7 +163,9 @@ enum ExperimentRunner {
             "Every arm: ProbeGAN's quick preset for \(settings.iterations) iterations, seed \(settings.seed), the "
                 + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the selected "
                 + "generator. The judge (the clean data's) is never used for training or selection.",
-            "Intervals are Wilson 95% intervals over \(noun); one seed per arm.",
+            "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "
+                + "shifts); both cover the sampling of \(noun) from one trained generator, not the variation between "
+                + "training runs (one seed per arm).",
         ]
         if !pending.isEmpty {
             lines.insert(
