@@ -63,13 +63,11 @@ enum ExperimentRunner {
             let base = report.row(baseline, target)?.statistics,
             let shift = MeanDifference(shifted, base)
         else { return nil }
-        let raises = report.detector.markerRaises
+        let towardFeature = (shift.difference > 0) == report.detector.markerRaises
         let verdict =
-            (raises ? shift.lower > 0 : shift.upper < 0)
-            ? "the \(arm) arm's \(target) lie nearer the feature; the interval excludes 0"
-            : (raises ? shift.upper < 0 : shift.lower > 0)
-                ? "the \(arm) arm's \(target) lie farther from the feature; the interval excludes 0"
-                : "the interval includes 0"
+            shift.excludesZero
+            ? "the \(arm) arm's \(target) lie \(towardFeature ? "nearer" : "farther from") the feature; the "
+                + "interval excludes 0" : "the interval includes 0"
         var line = String(
             format:
                 "Mean detector statistic of generated %@, %@ arm minus %@ arm: %+.3f (95%% interval %+.3f to %+.3f)",
