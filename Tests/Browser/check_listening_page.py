@@ -11,22 +11,9 @@ failed check. Needs Debian's chromium and python3-websocket (run with /usr/bin/p
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import PLAY_EVERY_AUDIO, Browser  # noqa: E402
-
-
-def lost_state(browser, answers):
-    """What did not survive the reload (None: the listener id and every answer did)."""
-    listener = browser.evaluate('document.getElementById("listener").value')
-    if listener != "browser-test":
-        return f"the listener id did not survive a reload (got '{listener}')"
-    for clip, answer in answers.items():
-        checked = browser.evaluate(f"""document.querySelector('input[name="{clip}"]:checked')?.value ?? null""")
-        if checked != answer:
-            return f"the answer to {clip} did not survive a reload: '{checked}', expected '{answer}'"
-    return None
 
 
 def main():
@@ -54,19 +41,14 @@ def main():
                 if (!input) return false; input.click(); return true; }})()""")
             if not clicked:
                 sys.exit(f"no choice '{answer}' for {clip}")
-        # Chromium hands localStorage writes to its browser process asynchronously, and a reload
-        # may start in a new renderer before the last write arrived (seen once in CI: an empty
-        # listener id after an immediate reload). A person does not reload within milliseconds of
-        # typing: wait a second, and reload up to three times until the state is back.
-        problem = None
-        for _ in range(3):
-            time.sleep(1)
-            browser.load()
-            problem = lost_state(browser, answers)
-            if problem is None:
-                break
-        if problem is not None:
-            sys.exit(problem)
+        browser.load()
+        listener = browser.evaluate('document.getElementById("listener").value')
+        if listener != "browser-test":
+            sys.exit(f"the listener id did not survive a reload (got '{listener}')")
+        for clip, answer in answers.items():
+            checked = browser.evaluate(f"""document.querySelector('input[name="{clip}"]:checked')?.value ?? null""")
+            if checked != answer:
+                sys.exit(f"the answer to {clip} did not survive a reload: '{checked}', expected '{answer}'")
         progress = browser.evaluate('document.getElementById("progress").textContent')
         csv = browser.evaluate('document.getElementById("csv").textContent')
         with open(out, "w") as handle:
