@@ -25,27 +25,11 @@ PLAY_EVERY_AUDIO = """
     })))"""
 
 
-class Browser:
-    def __init__(self):
-        binary = shutil.which("chromium") or shutil.which("chromium-browser")
-        if not binary:
-            sys.exit("chromium not found: install Debian's chromium (scripts/install-system-packages.sh)")
-        self.profile = tempfile.mkdtemp(prefix="studio-chromium-")
-        self.process = subprocess.Popen(
-            [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
-             f"--user-data-dir={self.profile}", "--autoplay-policy=no-user-gesture-required",
-             "--no-first-run", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = os.path.join(self.profile, "DevToolsActivePort")
-        deadline = time.time() + 60
-        while not os.path.exists(port_file) or os.path.getsize(port_file) == 0:
-            if time.time() > deadline or self.process.poll() is not None:
-                sys.exit("chromium did not start its DevTools endpoint within 60 s")
-            time.sleep(0.1)
-        port = open(port_file).read().split()[0]
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
-        page = next(t for t in targets if t.get("type") == "page")
-        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
+class Tab:
+    """One page of the browser, driven over its own DevTools websocket."""
+
+    def __init__(self, websocket_url):
+        self.socket = websocket.create_connection(websocket_url, timeout=60)
         self.next_id = 0
         self.events = []
 
@@ -86,8 +70,70 @@ class Browser:
         self.wait_for("Page.loadEventFired")
 
     def close(self):
+        self.socket.close()
+
+
+class Browser(Tab):
+    """Debian's headless Chromium with a throw-away profile; the object itself drives its first page."""
+
+    def __init__(self):
+        binary = shutil.which("chromium") or shutil.which("chromium-browser")
+        if not binary:
+            sys.exit("chromium not found: install Debian's chromium (scripts/install-system-packages.sh)")
+        self.profile = tempfile.mkdtemp(prefix="studio-chromium-")
+        self.process = subprocess.Popen(
+            [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
+             f"--user-data-dir={self.profile}", "--autoplay-policy=no-user-gesture-required",
+             "--no-first-run", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = os.path.join(self.profile, "DevToolsActivePort")
+        deadline = time.time() + 60
+        while not os.path.exists(port_file) or os.path.getsize(port_file) == 0:
+            if time.time() > deadline or self.process.poll() is not None:
+                sys.exit("chromium did not start its DevTools endpoint within 60 s")
+            time.sleep(0.1)
+        self.endpoint = "http://127.0.0.1:" + open(port_file).read().split()[0]
+        targets = json.load(urllib.request.urlopen(self.endpoint + "/json/list"))
+        page = next(t for t in targets if t.get("type") == "page")
+        super().__init__(page["webSocketDebuggerUrl"])
+
+    def local_storage_on_disk(self, value, timeout):
+        """True once Chromium has committed `value` (ASCII) to the profile's localStorage database
+        (it commits about 5 s after a write); False after `timeout` seconds."""
+        folder = os.path.join(self.profile, "Default", "Local Storage", "leveldb")
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for name in os.listdir(folder) if os.path.isdir(folder) else []:
+                if name.endswith((".log", ".ldb")):
+                    with open(os.path.join(folder, name), "rb") as handle:
+                        if value.encode() in handle.read():
+                            return True
+            time.sleep(0.1)
+        return False
+
+    def storage_works(self, timeout=15):
+        """Writes a probe to localStorage and waits for it to reach disk. Measured with five
+        browsers at once on 2 busy cores: 3 fresh headless Chromiums in 60 never committed the
+        probe within 15 s (in such a browser, a page's answers never reached disk either)."""
+        probe = f"studio-storage-probe-{os.getpid()}-{time.time()}"
+        self.evaluate(f'localStorage.setItem("studio-storage-probe", "{probe}")')
+        committed = self.local_storage_on_disk(probe, timeout)
+        self.evaluate('localStorage.removeItem("studio-storage-probe")')
+        return committed
+
+    def open_page(self, url):
+        """Opens `url` in a new tab of the same browser (same profile, same storage) and waits for
+        its load event; the first page stays open."""
+        request = urllib.request.Request(self.endpoint + "/json/new?about:blank", method="PUT")
+        tab = Tab(json.load(urllib.request.urlopen(request))["webSocketDebuggerUrl"])
+        tab.call("Page.enable")
+        tab.call("Runtime.enable")
+        tab.load(url)
+        return tab
+
+    def close(self):
         try:
-            self.socket.close()
+            super().close()
         finally:
             self.process.terminate()
             self.process.wait(timeout=30)
