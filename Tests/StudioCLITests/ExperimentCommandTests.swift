@@ -81,6 +81,9 @@ struct ExperimentCommandTests {
         let wide = try StudioCommandRunner.run(
             ["experiment", "marker", "--data", corpus, "--cache", cache, "--out", fresh, "--marker-bandwidth", "9000"])
         #expect(wide.status != 0 && wide.stderr.contains("--marker-bandwidth"), "\(wide.stderr)")
+        let weightless = try StudioCommandRunner.run(
+            ["experiment", "marker", "--data", corpus, "--cache", cache, "--out", fresh, "--classifier-weight", "0"])
+        #expect(weightless.status != 0 && weightless.stderr.contains("--classifier-weight"), "\(weightless.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fresh + "/experiment.json"))
     }
 

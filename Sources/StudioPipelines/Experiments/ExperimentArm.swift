@@ -42,6 +42,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         request.judgePath = judgePath
         request.seed = settings.seed
         request.iterations = settings.iterations
+        request.classifierWeight = settings.classifierWeight
         request.evaluateEvery = settings.evaluateEvery
         request.summarySamples = settings.samples
         request.channelBase = settings.channelBase

@@ -50,6 +50,8 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
     public var classifierKind: ExperimentClassifierKind = .regular
     /// ProbeGAN iterations per arm (`quick` preset otherwise) and evaluation interval.
     public var iterations = 300, evaluateEvery = 75
+    /// Weight of the frozen classifier's cross-entropy in the generator's loss (nil: the preset's, 1).
+    public var classifierWeight: Float?
     /// Overrides of the quick preset's channel base, batch size and evaluation samples (nil: the preset's).
     public var channelBase: Int?, batchSize: Int?, evaluationSamples: Int?
     /// Epochs of every probed classifier the experiment trains (nil: the default recipe's, and the
@@ -95,6 +97,10 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
             ("--evaluation-samples", evaluationSamples ?? 1), ("--classifier-epochs", classifierEpochs ?? 1),
         ] where value < 1 {
             throw ExperimentError.badSetting(name: name, reason: "must be at least 1, got \(value)")
+        }
+        if let classifierWeight, !(classifierWeight > 0 && classifierWeight.isFinite) {
+            throw ExperimentError.badSetting(
+                name: "--classifier-weight", reason: "must be a positive number, got \(classifierWeight)")
         }
         guard listenCount >= 0 else {
             throw ExperimentError.badSetting(name: "--listen", reason: "must be at least 0, got \(listenCount)")

@@ -39,6 +39,9 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "ProbeGAN iterations per arm (quick preset).")
     var iterations = 300
 
+    @Option(help: "Weight of the frozen classifier's cross-entropy in every arm's generator loss (default: 1).")
+    var classifierWeight: Float?
+
     @Option(help: "Iterations between the leak-free evaluations of each arm.")
     var evaluateEvery = 75
 
@@ -103,6 +106,7 @@ struct ExperimentOptions: ParsableArguments {
         if image { settings.imageData = absolute(data ?? FashionMNIST.defaultFolder) }
         settings.classifierKind = classifier
         settings.iterations = iterations
+        settings.classifierWeight = classifierWeight
         settings.evaluateEvery = evaluateEvery
         settings.samples = samples
         settings.channelBase = channels
