@@ -51,9 +51,29 @@ public struct ClassifierTrainingConfiguration: Sendable {
     /// accuracy is at least as high. Picking the best of many noisy epochs on a small validation
     /// split overfits that split; the average does not pick.
     public var averagingStart: Int? = nil
+    /// Mixup of training batches (`nil`: none).
+    public var mixup: Mixup? = nil
 
     /// Defaults.
     public init() {}
+
+    /// Every setting that shapes the trained parameters, as one line. Recorded beside a checkpoint,
+    /// it tells a cache that its classifier came from another recipe.
+    public var recipe: String {
+        var parts = [
+            "epochs \(epochs)", "batch \(batchSize)", "learning rate \(learningRate)", "patience \(patience)",
+            "validation share \(validationFraction)", "weight decay \(weightDecay)", "seed \(seed)",
+        ]
+        if budget != .none { parts.append("PGD-\(attackSteps) \(budget)") }
+        if let augmentation {
+            parts.append(
+                "augmentation (gain \(augmentation.gain), masks \(augmentation.frequencyMask) bands, "
+                    + "\(augmentation.timeMask) frames)")
+        }
+        if let averagingStart { parts.append("weight average from epoch \(averagingStart)") }
+        if let mixup { parts.append("mixup \(mixup.alpha)") }
+        return parts.joined(separator: ", ")
+    }
 }
 
 /// Random changes to [-1, 1] log-mel training images that keep the class: a gain change (a constant
@@ -163,8 +183,17 @@ public enum ClassifierTrainer {
                         &values, count: indices.count, bands: train.height, frames: train.width, using: &random)
                     inputs = Tensor(shape: inputs.shape, scalars: values)
                 }
+                var mixing: (plan: Mixup.Plan, labels: [Int])?
+                if let mixup = configuration.mixup {
+                    let plan = mixup.plan(count: indices.count, using: &random)
+                    var values = inputs.scalars
+                    mixup.mix(&values, count: indices.count, size: train.exampleSize, plan: plan)
+                    inputs = Tensor(shape: inputs.shape, scalars: values)
+                    mixing = (plan, plan.partners.map { labels[$0] })
+                }
                 let loss = try step(
-                    model, inputs: inputs, labels: labels, optimizer: optimizer, attack: attack, using: &random)
+                    model, inputs: inputs, labels: labels, optimizer: optimizer, attack: attack, mixing: mixing,
+                    using: &random)
                 guard loss.isFinite else { throw ClassifierError.diverged(epoch: epoch, batch: index + 1) }
                 lossSum += loss
                 seen += indices.count
@@ -211,11 +240,13 @@ public enum ClassifierTrainer {
     }
 
     /// One training step on a batch: PGD-perturbed first when `attack` has a budget (Madry et al.),
-    /// then cross-entropy and an optimiser update. Returns the loss; a non-finite loss is returned
-    /// without updating anything.
+    /// then cross-entropy and an optimiser update. With `mixing` (mixed inputs), the loss weighs the
+    /// partners' labels by the plan. Returns the loss; a non-finite loss is returned without
+    /// updating anything.
     public static func step(
         _ model: any ImageClassifier, inputs: Tensor, labels: [Int], optimizer: Adam,
-        attack: ProjectedGradientDescent, using random: inout SplitMix64
+        attack: ProjectedGradientDescent, mixing: (plan: Mixup.Plan, labels: [Int])? = nil,
+        using random: inout SplitMix64
     ) throws -> Float {
         var inputs = inputs
         if attack.budget != .none {
@@ -226,7 +257,13 @@ public enum ClassifierTrainer {
         model.setTraining(true)
         let tape = Tape()
         let parameters = model.watch(on: tape)
-        let loss = Tensor.crossEntropy(logits: model.logits(inputs), labels: labels)
+        let logits = model.logits(inputs)
+        var loss = Tensor.crossEntropy(logits: logits, labels: labels)
+        if let mixing {
+            loss =
+                loss * mixing.plan.weight
+                + Tensor.crossEntropy(logits: logits, labels: mixing.labels) * (1 - mixing.plan.weight)
+        }
         guard loss.scalar.isFinite else { return loss.scalar }
         try optimizer.update(model.trainableParameters, gradients: tape.gradients(of: loss, withRespectTo: parameters))
         return loss.scalar
@@ -323,6 +360,30 @@ public enum ClassifierEvaluation {
         }
     }
 
+    /// Accuracy of each group (speaker) of `data` from the `predicted` classes, ordered by class
+    /// name, then worst first. Speakers decide held-out accuracy: a few of them make a test split.
+    public static func groupAccuracies(predicted: [Int], data: ClassificationData) -> [GroupAccuracy] {
+        var tallies = [String: GroupAccuracy]()
+        for (index, guess) in predicted.enumerated() {
+            let group = data.groups[index]
+            var tally =
+                tallies[group]
+                ?? GroupAccuracy(
+                    group: group, className: data.classNames[data.labels[index]], count: 0, correct: 0,
+                    mistakenFor: [:])
+            tally.count += 1
+            if guess == data.labels[index] {
+                tally.correct += 1
+            } else {
+                tally.mistakenFor[data.classNames[guess], default: 0] += 1
+            }
+            tallies[group] = tally
+        }
+        return tallies.values.sorted {
+            ($0.className, $0.accuracy, $0.group) < ($1.className, $1.accuracy, $1.group)
+        }
+    }
+
     /// Share of examples classified correctly.
     public static func accuracy(_ model: any ImageClassifier, data: ClassificationData) -> Float {
         let predicted = predictions(model, data: data)
@@ -352,4 +413,19 @@ public enum ClassifierEvaluation {
         }
         return Float(correct) / Float(max(data.count, 1))
     }
+}
+
+/// How many of one group's (speaker's) examples a classifier got right.
+public struct GroupAccuracy: Sendable, Codable, Equatable {
+    /// The group (speaker) name.
+    public var group: String
+    /// The class of the group's first example.
+    public var className: String
+    /// Examples, and how many were classified correctly.
+    public var count: Int, correct: Int
+    /// The wrong answers, counted by the class they named.
+    public var mistakenFor: [String: Int]
+
+    /// Share classified correctly.
+    public var accuracy: Float { Float(correct) / Float(max(count, 1)) }
 }

@@ -43,6 +43,9 @@ public struct ClassifierSummary: Sendable, Codable {
     public let dataHash: String
     /// Training curve.
     public let training: ClassifierTrainingReport
+    /// The recipe that trained it (network, widths, every training setting, starting checkpoint);
+    /// `nil` in checkpoints written before recipes were recorded.
+    public var recipe: String? = nil
 }
 
 /// What `studio classifier evaluate` reports.
@@ -61,6 +64,9 @@ public struct ClassifierEvaluationReport: Sendable, Codable {
     public let attack: String
     /// Class names in label order.
     public let classNames: [String]
+    /// Clean accuracy per speaker (by class, worst first); `nil` when examples have no speakers
+    /// (image data, whose groups are the labels).
+    public let perSpeaker: [GroupAccuracy]?
 }
 
 /// The classifier commands' work.
@@ -127,6 +133,19 @@ public enum ClassifierPipelines {
         }
     }
 
+    /// One line naming everything that shapes a trained classifier but its data; a starting
+    /// checkpoint is named with the fingerprint of its bytes, so a retrained start is a new recipe.
+    public static func recipe(
+        architecture: ClassifierArchitecture, widths: [Int], configuration: ClassifierTrainingConfiguration,
+        startingFrom initial: String?
+    ) -> String {
+        "\(architecture.rawValue) \(widths.map(String.init).joined(separator: ",")), \(configuration.recipe)"
+            + (initial.map {
+                let bytes = FileManager.default.contents(atPath: $0).map { Fingerprint.fnv1a64(bytes: $0) } ?? "missing"
+                return ", starting from \(URL(fileURLWithPath: $0).lastPathComponent) (FNV-1a \(bytes))"
+            } ?? "")
+    }
+
     /// Trains and writes `checkpoint` (safetensors, with the summary as metadata) and `checkpoint.json`.
     public static func train(
         data: ClassificationData, architecture: ClassifierArchitecture, widths: [Int],
@@ -155,7 +174,9 @@ public enum ClassifierPipelines {
             architecture: architecture, widths: widths, robust: configuration.budget.description,
             seed: configuration.seed,
             classNames: data.classNames, inputShape: [data.channels, data.height, data.width],
-            dataHash: dataHash(data), training: report)
+            dataHash: dataHash(data), training: report,
+            recipe: recipe(
+                architecture: architecture, widths: widths, configuration: configuration, startingFrom: initial))
         let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
         try FileManager.default.createDirectory(
             atPath: URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path, withIntermediateDirectories: true
@@ -202,6 +223,8 @@ public enum ClassifierPipelines {
             perClass[name] = total > 0 ? Float(confusion[label][label]) / Float(total) : 0
         }
         let correct = (0..<classes).reduce(0) { $0 + confusion[$1][$1] }
+        let speakers = ClassifierEvaluation.groupAccuracies(predicted: predicted, data: test)
+        let hasSpeakers = zip(test.groups, test.labels).contains { $0 != "\($1)" }
         let robust =
             attack == .none
             ? nil
@@ -214,6 +237,7 @@ public enum ClassifierPipelines {
         }
         return ClassifierEvaluationReport(
             testCount: test.count, accuracy: Float(correct) / Float(max(test.count, 1)), perClassAccuracy: perClass,
-            confusion: confusion, robustAccuracy: robust, attack: attack.description, classNames: test.classNames)
+            confusion: confusion, robustAccuracy: robust, attack: attack.description, classNames: test.classNames,
+            perSpeaker: hasSpeakers ? speakers : nil)
     }
 }

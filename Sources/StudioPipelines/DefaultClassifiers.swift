@@ -32,8 +32,8 @@ public enum ClassifierChoice: Sendable, Equatable {
 }
 
 /// The default classifiers and judge of a data set, trained by the first command that needs them
-/// and cached under `CACHE/classifiers` with a fingerprint of their training data: a changed
-/// corpus retrains them.
+/// and cached under `CACHE/classifiers` with a fingerprint of their training data and their
+/// recipe: a changed corpus or a changed recipe retrains them.
 public enum DefaultClassifiers {
     /// The three cached roles.
     public enum Role: String, Sendable, CaseIterable {
@@ -51,13 +51,26 @@ public enum DefaultClassifiers {
             .path
     }
 
+    /// Moves a cached checkpoint (and its JSON summary) to a name of its own, so retraining the
+    /// default does not destroy a classifier someone trained there with another recipe.
+    static func keepAside(_ path: String, recipe: String?) throws -> String {
+        let stem = String(path.dropLast(".safetensors".count))
+        let kept = stem + "-recipe-" + Fingerprint.fnv1a64(recipe ?? "not recorded") + ".safetensors"
+        for (from, to) in [(path, kept), (path + ".json", kept + ".json")]
+        where FileManager.default.fileExists(atPath: from) {
+            try? FileManager.default.removeItem(atPath: to)
+            try FileManager.default.moveItem(atPath: from, toPath: to)
+        }
+        return kept
+    }
+
     /// The robust training budget: l2 1.5 in [-1, 1] log-mel units for audio (the feasibility run's
     /// choice: an RMS of 0.023 units, about 1.5 dB, per pixel), l2 1.0 for images (the paper's
     /// CIFAR classifier, eps 0.5 on [0, 1] pixels).
     public static func robustBudget(audio: Bool) -> PerturbationBudget { audio ? .l2(1.5) : .l2(1.0) }
 
-    /// Loads the cached classifier of `role`, or trains and caches it when it is missing or its
-    /// training data changed. `epochs` overrides the regular and judge recipes' epoch budget
+    /// Loads the cached classifier of `role`, or trains and caches it when it is missing, or its
+    /// training data or recipe changed. `epochs` overrides the regular and judge recipes' epoch budget
     /// (experiments that train every classifier they compare with one shorter budget); the robust
     /// fine-tuning keeps its own.
     public static func ensure(
@@ -65,14 +78,6 @@ public enum DefaultClassifiers {
         epochs: Int? = nil, log: (String) -> Void, progress: @escaping (String, Int, Int) -> Void
     ) throws -> (model: any ImageClassifier, summary: ClassifierSummary, path: String) {
         let path = path(role, dataName: dataName, cacheFolder: cacheFolder)
-        let hash = ClassifierPipelines.dataHash(data)
-        if FileManager.default.fileExists(atPath: path) {
-            let (model, summary) = try ClassifierPipelines.load(checkpoint: path)
-            if summary.dataHash == hash && summary.classNames == data.classNames { return (model, summary, path) }
-            log("\(path) was trained on other data (fingerprint \(summary.dataHash), now \(hash)); retraining it")
-        } else {
-            log("no cached \(role.rawValue) for \(dataName); training it now (once)")
-        }
         var configuration = ClassifierTrainingConfiguration()
         configuration.weightDecay = 5e-4
         configuration.patience = 6
@@ -101,8 +106,29 @@ public enum DefaultClassifiers {
             configuration.seed = 1000
             configuration.epochs = audio ? 20 : 6
             configuration.patience = audio ? 8 : 3
+            // Mixup: chosen on validation accuracy (90.8% against 90.1% without it, the 283 clips
+            // of the judge's validation speakers); measured on the test speakers afterwards.
+            if audio { configuration.mixup = Mixup(alpha: 0.2) }
         }
         if let epochs, role != .robust { configuration.epochs = epochs }
+        let recipe = ClassifierPipelines.recipe(
+            architecture: architecture, widths: widths, configuration: configuration, startingFrom: start)
+        let hash = ClassifierPipelines.dataHash(data)
+        if FileManager.default.fileExists(atPath: path) {
+            let (model, summary) = try ClassifierPipelines.load(checkpoint: path)
+            if summary.dataHash != hash || summary.classNames != data.classNames {
+                log("\(path) was trained on other data (fingerprint \(summary.dataHash), now \(hash)); retraining it")
+            } else if summary.recipe != recipe {
+                let kept = try keepAside(path, recipe: summary.recipe)
+                log(
+                    "\(path) came from another recipe (\(summary.recipe ?? "not recorded")); moved it to \(kept) "
+                        + "(pass --classifier \(kept) to probe it) and retraining with the default recipe: \(recipe)")
+            } else {
+                return (model, summary, path)
+            }
+        } else {
+            log("no cached \(role.rawValue) for \(dataName); training it now (once)")
+        }
         let summary = try ClassifierPipelines.train(
             data: data, architecture: architecture, widths: widths, configuration: configuration, startingFrom: start,
             checkpoint: path

@@ -155,6 +155,27 @@ struct TrainCommandTests {
                 + common + tiny)
         #expect(changed.status == 0, "\(changed.stderr)")
         #expect(changed.stdout.contains("trained on other data"), "\(changed.stdout)")
+
+        // A classifier trained at the cached default's path with another recipe is moved aside, not
+        // lost, and the default recipe is trained in its place.
+        let classifiers = URL(fileURLWithPath: cache).appendingPathComponent("classifiers")
+        let cachedName = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: classifiers.path).first {
+                $0.hasSuffix("-classifier.safetensors")
+            })
+        let cached = classifiers.appendingPathComponent(cachedName).path
+        let own = try StudioCommandRunner.run(
+            ["classifier", "train", "--epochs", "1", "--batch-size", "6", "--widths", "2,4", "--out", cached] + common)
+        #expect(own.status == 0, "\(own.stderr)")
+        let retrained = try StudioCommandRunner.run(
+            ["train", "--unseen", "centre", "--classifier", "regular", "--iterations", "1", "--out", run + "-3"]
+                + common + tiny)
+        #expect(retrained.status == 0, "\(retrained.stderr)")
+        #expect(retrained.stdout.contains("came from another recipe (residual 2,4, epochs 1"), "\(retrained.stdout)")
+        let aside = try FileManager.default.contentsOfDirectory(atPath: classifiers.path).filter {
+            $0.contains("-classifier-recipe-") && $0.hasSuffix(".safetensors")
+        }
+        #expect(aside.count == 1, "the other recipe's classifier is kept: \(aside)")
     }
 
     @Test func ctrlCWritesACheckpointAndResumeContinues() throws {

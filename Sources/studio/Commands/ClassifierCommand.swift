@@ -121,6 +121,9 @@ struct ClassifierTrainCommand: ParsableCommand {
     )
     var averageFrom: Int?
 
+    @Option(help: "Mixup of training batches with Beta(ALPHA, ALPHA) weights (Zhang et al. 2018); 0: none.")
+    var mixup: Float = 0
+
     @Option(help: "PGD steps per training batch when --robust is set.")
     var attackSteps = 7
 
@@ -140,6 +143,7 @@ struct ClassifierTrainCommand: ParsableCommand {
             throw ValidationError(
                 "--average-from must be an epoch between 1 and --epochs (\(epochs)), got \(averageFrom)")
         }
+        guard mixup >= 0, mixup.isFinite else { throw ValidationError("--mixup must be 0 or positive, got \(mixup)") }
         let (train, _) = try dataOptions.loadData()
         var configuration = ClassifierTrainingConfiguration()
         configuration.epochs = epochs
@@ -151,6 +155,7 @@ struct ClassifierTrainCommand: ParsableCommand {
         configuration.weightDecay = weightDecay
         configuration.attackSteps = attackSteps
         configuration.averagingStart = averageFrom
+        if mixup > 0 { configuration.mixup = Mixup(alpha: mixup) }
         if dataOptions.modality == .audio && !noAugmentation { configuration.augmentation = SpectrogramAugmentation() }
         let chosen = judge ? ClassifierArchitecture.vgg : architecture
         let name = judge ? "judge" : (robust == .none ? "classifier" : "classifier-robust")
@@ -230,6 +235,17 @@ struct ClassifierEvaluateCommand: ParsableCommand {
         print(String(format: "held-out test: %d examples, accuracy %.2f%%", report.testCount, 100 * report.accuracy))
         for name in report.classNames {
             print(String(format: "  %@: %.2f%%", name, 100 * (report.perClassAccuracy[name] ?? 0)))
+        }
+        if let speakers = report.perSpeaker {
+            print("per speaker (class, worst first):")
+            for speaker in speakers {
+                let mistakes = speaker.mistakenFor.sorted { $0.key < $1.key }.map { "\($0.value) as \($0.key)" }
+                print(
+                    String(
+                        format: "  %@ %@: %d of %d (%.1f%%)", speaker.className, speaker.group, speaker.correct,
+                        speaker.count, 100 * speaker.accuracy)
+                        + (mistakes.isEmpty ? "" : "; " + mistakes.joined(separator: ", ")))
+            }
         }
         if let robustAccuracy = report.robustAccuracy {
             print(String(format: "robust accuracy under PGD-20 %@: %.2f%%", report.attack, 100 * robustAccuracy))
