@@ -360,14 +360,15 @@ public enum ClassifierEvaluation {
         }
     }
 
-    /// Accuracy of each group (speaker) of `data` from the `predicted` classes, ordered by class
-    /// name, then worst first. Speakers decide held-out accuracy: a few of them make a test split.
+    /// Accuracy of each group (speaker) of each class of `data` from the `predicted` classes,
+    /// ordered by class name, then worst first. Speakers decide held-out accuracy: a few of them make a test split.
     public static func groupAccuracies(predicted: [Int], data: ClassificationData) -> [GroupAccuracy] {
         var tallies = [String: GroupAccuracy]()
         for (index, guess) in predicted.enumerated() {
             let group = data.groups[index]
+            let key = "\(data.labels[index]) \(group)"
             var tally =
-                tallies[group]
+                tallies[key]
                 ?? GroupAccuracy(
                     group: group, className: data.classNames[data.labels[index]], count: 0, correct: 0,
                     mistakenFor: [:])
@@ -377,7 +378,7 @@ public enum ClassifierEvaluation {
             } else {
                 tally.mistakenFor[data.classNames[guess], default: 0] += 1
             }
-            tallies[group] = tally
+            tallies[key] = tally
         }
         return tallies.values.sorted {
             ($0.className, $0.accuracy, $0.group) < ($1.className, $1.accuracy, $1.group)

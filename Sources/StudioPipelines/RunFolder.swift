@@ -49,13 +49,19 @@ public struct RunFolder: Sendable {
             data: "\(request.source)" + (request.imageVariant.map { " with variant \($0.name): \($0.purpose)" } ?? ""),
             dataSource: request.source,
             classifier: request.classifier.label,
-            classifierPath: classifierPath, classifierDataHash: classifierHash, judgePath: judgePath,
+            classifierPath: classifierPath, classifierDataHash: classifierHash,
+            classifierFingerprint: Self.fileFingerprint(classifierPath), judgePath: judgePath,
             judgeUse: "evaluation and reporting only; never training, selection or stopping",
             selection:
                 "EMA generator with the best mean PGD-robust recognition of generated samples by the probed "
                 + "classifier; scores within 0.02 are broken by the seen classes' Frechet distance to their real "
                 + "training clips in the probed classifier's features (no real data of an unseen class, no judge)")
         try AtomicFile.write(try Self.json(resolved), to: configuration)
+    }
+
+    /// FNV-1a of a file's bytes ("missing" when it cannot be read).
+    static func fileFingerprint(_ path: String) -> String {
+        FileManager.default.contents(atPath: path).map { Fingerprint.fnv1a64(bytes: $0) } ?? "missing"
     }
 
     /// The resolved configuration written when the run started.
@@ -261,6 +267,9 @@ public struct ResolvedRunConfiguration: Codable, Sendable {
     public let dataSource: ClassifierDataSource?
     /// The probed classifier's label, checkpoint and training-data fingerprint.
     public let classifier: String, classifierPath: String, classifierDataHash: String
+    /// FNV-1a of the probed classifier's checkpoint bytes when the run started (nil in runs written
+    /// before it was recorded): a resumed run must probe the same classifier.
+    public var classifierFingerprint: String? = nil
     /// The judge's checkpoint and the statement of its use.
     public let judgePath: String, judgeUse: String
     /// The selection rule in words.

@@ -81,6 +81,16 @@ public enum TrainingRun {
             guard FileManager.default.fileExists(atPath: folder.lastCheckpoint) else {
                 throw ProbeGANError.noCheckpoint(path: folder.lastCheckpoint)
             }
+            // ... and its frozen classifier: a default retrained since (new data or recipe) is another one.
+            if let started = try folder.readResolvedConfiguration().classifierFingerprint,
+                started != RunFolder.fileFingerprint(classifier.path)
+            {
+                throw ProbeGANError.resumeMismatch(
+                    reason: "the probed classifier \(classifier.path) is not the one this run started with (its bytes "
+                        + "changed: retrained for other data or another recipe); a default moved aside keeps the "
+                        + "old bytes as NAME-recipe-*.safetensors beside it: copy that file back to "
+                        + "\(classifier.path) to resume, or start a new run")
+            }
             configuration = try ProbeGANTrainer.configuration(
                 in: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint)
         }

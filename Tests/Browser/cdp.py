@@ -34,6 +34,7 @@ class Tab:
         self.events = []
 
     def call(self, method, **params):
+        self.socket.settimeout(60)
         self.next_id += 1
         self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
         while True:

@@ -176,6 +176,11 @@ struct TrainCommandTests {
             $0.contains("-classifier-recipe-") && $0.hasSuffix(".safetensors")
         }
         #expect(aside.count == 1, "the other recipe's classifier is kept: \(aside)")
+        // The first run's classifier file has been retrained since: resuming that run is refused
+        // instead of continuing against another frozen classifier.
+        let stale = try StudioCommandRunner.run(["train", "--resume", run, "--iterations", "6"] + common + tiny)
+        #expect(
+            stale.status != 0 && stale.stderr.contains("not the one this run started with"), "\(stale.stderr)")
     }
 
     @Test func ctrlCWritesACheckpointAndResumeContinues() throws {

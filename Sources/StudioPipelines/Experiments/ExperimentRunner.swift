@@ -159,7 +159,7 @@ enum ExperimentRunner {
             "The detector's threshold is \(calibration); the held-out rows show its power and false-positive rate "
                 + "on real \(noun).",
             "Every arm: ProbeGAN's quick preset for \(settings.iterations) iterations, seed \(settings.seed), "
-                + "classifier loss weight \(settings.classifierWeight.map { "\($0)" } ?? "1 (the preset's)"), the "
+                + "classifier loss weight \(settings.classifierWeight.map { "\($0)" } ?? "2 (the preset's)"), the "
                 + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the selected "
                 + "generator. The judge (the clean data's) is never used for training or selection.",
             "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "

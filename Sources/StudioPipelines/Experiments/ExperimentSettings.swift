@@ -50,7 +50,7 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
     public var classifierKind: ExperimentClassifierKind = .regular
     /// ProbeGAN iterations per arm (`quick` preset otherwise) and evaluation interval.
     public var iterations = 300, evaluateEvery = 75
-    /// Weight of the frozen classifier's cross-entropy in the generator's loss (nil: the preset's, 1).
+    /// Weight of the frozen classifier's cross-entropy in the generator's loss (nil: the quick preset's, 2).
     public var classifierWeight: Float?
     /// Overrides of the quick preset's channel base, batch size and evaluation samples (nil: the preset's).
     public var channelBase: Int?, batchSize: Int?, evaluationSamples: Int?

@@ -88,7 +88,10 @@ struct ClassifierTrainCommand: ParsableCommand {
     @Flag(help: "Train the independent judge (vgg architecture, seed + 1000).")
     var judge = false
 
-    @Option(help: "Channel widths of the stages, comma-separated (default 16,32,64; the judge 16,32,64,128).")
+    @Option(
+        help:
+            "Channel widths of the stages, comma-separated (default 16,32,64; the judge 16,32,64,128; the cached audio default classifier uses 24,48,96 with --mixup 0.2)."
+    )
     var widths: String?
 
     @Option(help: "none, l2:EPS or linf:EPS.")
@@ -130,7 +133,10 @@ struct ClassifierTrainCommand: ParsableCommand {
     @Option(help: "Start from this classifier checkpoint (same network and classes), e.g. to fine-tune it robustly.")
     var from: String?
 
-    @Option(help: "Checkpoint path (default: CACHE/classifiers/NAME.safetensors).")
+    @Option(
+        help:
+            "Checkpoint path (default: CACHE/classifiers/NAME.safetensors, where the default classifiers are cached: one trained there with another recipe is moved aside, not used, by the next command that needs the default)."
+    )
     var out: String?
 
     func run() throws {
@@ -144,6 +150,9 @@ struct ClassifierTrainCommand: ParsableCommand {
                 "--average-from must be an epoch between 1 and --epochs (\(epochs)), got \(averageFrom)")
         }
         guard mixup >= 0, mixup.isFinite else { throw ValidationError("--mixup must be 0 or positive, got \(mixup)") }
+        if mixup > 0 && robust != .none {
+            throw ValidationError("--mixup and --robust do not go together: PGD attacks the unmixed labels; drop one")
+        }
         let (train, _) = try dataOptions.loadData()
         var configuration = ClassifierTrainingConfiguration()
         configuration.epochs = epochs

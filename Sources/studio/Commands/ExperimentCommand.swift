@@ -39,7 +39,10 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "ProbeGAN iterations per arm (quick preset).")
     var iterations = 300
 
-    @Option(help: "Weight of the frozen classifier's cross-entropy in every arm's generator loss (default: 1).")
+    @Option(
+        help:
+            "Weight of the frozen classifier's cross-entropy in every arm's generator loss (default: the quick preset's, 2)."
+    )
     var classifierWeight: Float?
 
     @Option(help: "Iterations between the leak-free evaluations of each arm.")
