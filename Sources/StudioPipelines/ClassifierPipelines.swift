@@ -141,8 +141,7 @@ public enum ClassifierPipelines {
     ) -> String {
         "\(architecture.rawValue) \(widths.map(String.init).joined(separator: ",")), \(configuration.recipe)"
             + (initial.map {
-                let bytes = FileManager.default.contents(atPath: $0).map { Fingerprint.fnv1a64(bytes: $0) } ?? "missing"
-                return ", starting from \(URL(fileURLWithPath: $0).lastPathComponent) (FNV-1a \(bytes))"
+                ", starting from \(URL(fileURLWithPath: $0).lastPathComponent) (FNV-1a \(Fingerprint.ofFile($0)))"
             } ?? "")
     }
 

@@ -50,18 +50,13 @@ public struct RunFolder: Sendable {
             dataSource: request.source,
             classifier: request.classifier.label,
             classifierPath: classifierPath, classifierDataHash: classifierHash,
-            classifierFingerprint: Self.fileFingerprint(classifierPath), judgePath: judgePath,
+            classifierFingerprint: Fingerprint.ofFile(classifierPath), judgePath: judgePath,
             judgeUse: "evaluation and reporting only; never training, selection or stopping",
             selection:
                 "EMA generator with the best mean PGD-robust recognition of generated samples by the probed "
                 + "classifier; scores within 0.02 are broken by the seen classes' Frechet distance to their real "
                 + "training clips in the probed classifier's features (no real data of an unseen class, no judge)")
         try AtomicFile.write(try Self.json(resolved), to: configuration)
-    }
-
-    /// FNV-1a of a file's bytes ("missing" when it cannot be read).
-    static func fileFingerprint(_ path: String) -> String {
-        FileManager.default.contents(atPath: path).map { Fingerprint.fnv1a64(bytes: $0) } ?? "missing"
     }
 
     /// The resolved configuration written when the run started.

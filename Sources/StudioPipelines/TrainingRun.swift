@@ -83,7 +83,7 @@ public enum TrainingRun {
             }
             // ... and its frozen classifier: a default retrained since (new data or recipe) is another one.
             if let started = try folder.readResolvedConfiguration().classifierFingerprint,
-                started != RunFolder.fileFingerprint(classifier.path)
+                started != Fingerprint.ofFile(classifier.path)
             {
                 throw ProbeGANError.resumeMismatch(
                     reason: "the probed classifier \(classifier.path) is not the one this run started with (its bytes "

@@ -16,6 +16,11 @@ public enum Fingerprint {
     /// The fingerprint of a string's UTF-8 bytes.
     public static func fnv1a64(_ text: String) -> String { fnv1a64(bytes: Data(text.utf8)) }
 
+    /// The fingerprint of a file's bytes, or "missing" when it cannot be read.
+    public static func ofFile(_ path: String) -> String {
+        FileManager.default.contents(atPath: path).map { fnv1a64(bytes: $0) } ?? "missing"
+    }
+
     /// A seeded, reproducible choice of a share of items: true for about `fraction` of all keys,
     /// decided by the fingerprint of `"seed|key"` alone (no generator state, so the choice of one
     /// item never depends on which other items exist or their order).

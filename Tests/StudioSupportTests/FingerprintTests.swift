@@ -11,6 +11,14 @@ struct FingerprintTests {
         #expect(Fingerprint.fnv1a64("foobar") == "85944171f73967e8")
     }
 
+    @Test func fileFingerprintIsThatOfItsBytes() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fingerprint-\(UUID()).bin").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(Fingerprint.ofFile(path) == "missing")
+        try Data("foobar".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(Fingerprint.ofFile(path) == "85944171f73967e8")
+    }
+
     @Test func chosenShareFollowsTheFraction() {
         let keys = (0..<20_000).map { "clips/women/\($0).wav" }
         for fraction in [0.1, 0.5, 0.9] {
