@@ -62,10 +62,12 @@ public struct LinePlot: Sendable {
         let left = 14 + (tickLabels.map { BitmapFont.width(of: $0) }.max() ?? 0) + 6
         let top = 24
         let legendWidth = (series.map { BitmapFont.width(of: $0.name) }.max() ?? 0) + 28
-        let width = left + plotWidth + 12 + legendWidth
+        // The y label sits at the top-left corner; a wide one pushes the title right, not under it.
+        let titleX = yLabel.isEmpty ? left : max(left, 2 + BitmapFont.width(of: yLabel) + 12)
+        let width = max(left + plotWidth + 12 + legendWidth, titleX + BitmapFont.width(of: title) + 4)
         let height = top + plotHeight + 36
         var image = RGBImage(width: width, height: height, fill: .white)
-        BitmapFont.draw(title, at: left, 8, on: &image)
+        BitmapFont.draw(title, at: titleX, 8, on: &image)
         func px(_ x: Double) -> Int { left + Int(((x - xLow) / (xHigh - xLow) * Double(plotWidth - 1)).rounded()) }
         func py(_ y: Double) -> Int {
             top + plotHeight - 1 - Int(((y - yLow) / (yHigh - yLow) * Double(plotHeight - 1)).rounded())

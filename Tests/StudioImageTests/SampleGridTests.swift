@@ -43,6 +43,21 @@ struct SampleGridTests {
         for y in 0..<image.height { for x in 0..<image.width where image[x, y] == red { redPixels += 1 } }
         // The diagonal covers at least one pixel per column, plus the legend swatch.
         #expect(redPixels >= 100)
+        // A y label wider than the tick column pushes the title right instead of under it.
+        plot.yLabel = "share of clips"
+        plot.title = "detector statistic"
+        let labelled = plot.render()
+        var grayRight = -1
+        var blackLeft = Int.max
+        for y in 8..<16 {
+            for x in 0..<labelled.width {
+                if labelled[x, y] == .gray { grayRight = max(grayRight, x) }
+                if labelled[x, y] == .black { blackLeft = min(blackLeft, x) }
+            }
+        }
+        #expect(
+            grayRight > 0 && blackLeft < Int.max && grayRight < blackLeft,
+            "label to \(grayRight), title from \(blackLeft)")
         let ticks = LinePlot.ticks(0, 1)
         #expect(ticks.count == 6 && zip(ticks, [0, 0.2, 0.4, 0.6, 0.8, 1.0]).allSatisfy { abs($0 - $1) < 1e-12 })
     }
