@@ -177,19 +177,17 @@ public enum ClassifierTrainer {
             var lossSum: Float = 0
             for (index, indices) in batches.enumerated() {
                 var (inputs, labels) = train.batch(indices)
-                if let augmentation = configuration.augmentation {
-                    var values = inputs.scalars
-                    augmentation.apply(
-                        &values, count: indices.count, bands: train.height, frames: train.width, using: &random)
-                    inputs = Tensor(shape: inputs.shape, scalars: values)
-                }
                 var mixing: (plan: Mixup.Plan, labels: [Int])?
-                if let mixup = configuration.mixup {
-                    let plan = mixup.plan(count: indices.count, using: &random)
+                if configuration.augmentation != nil || configuration.mixup != nil {
                     var values = inputs.scalars
-                    mixup.mix(&values, count: indices.count, size: train.exampleSize, plan: plan)
+                    configuration.augmentation?.apply(
+                        &values, count: indices.count, bands: train.height, frames: train.width, using: &random)
+                    if let mixup = configuration.mixup {
+                        let plan = mixup.plan(count: indices.count, using: &random)
+                        mixup.mix(&values, count: indices.count, size: train.exampleSize, plan: plan)
+                        mixing = (plan, plan.partners.map { labels[$0] })
+                    }
                     inputs = Tensor(shape: inputs.shape, scalars: values)
-                    mixing = (plan, plan.partners.map { labels[$0] })
                 }
                 let loss = try step(
                     model, inputs: inputs, labels: labels, optimizer: optimizer, attack: attack, mixing: mixing,

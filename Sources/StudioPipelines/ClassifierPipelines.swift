@@ -222,8 +222,9 @@ public enum ClassifierPipelines {
             perClass[name] = total > 0 ? Float(confusion[label][label]) / Float(total) : 0
         }
         let correct = (0..<classes).reduce(0) { $0 + confusion[$1][$1] }
-        let speakers = ClassifierEvaluation.groupAccuracies(predicted: predicted, data: test)
+        // Image data has no speakers: its groups are the labels (`ClassificationData`'s default).
         let hasSpeakers = zip(test.groups, test.labels).contains { $0 != "\($1)" }
+        let speakers = hasSpeakers ? ClassifierEvaluation.groupAccuracies(predicted: predicted, data: test) : nil
         let robust =
             attack == .none
             ? nil
@@ -237,6 +238,6 @@ public enum ClassifierPipelines {
         return ClassifierEvaluationReport(
             testCount: test.count, accuracy: Float(correct) / Float(max(test.count, 1)), perClassAccuracy: perClass,
             confusion: confusion, robustAccuracy: robust, attack: attack.description, classNames: test.classNames,
-            perSpeaker: hasSpeakers ? speakers : nil)
+            perSpeaker: speakers)
     }
 }

@@ -62,12 +62,9 @@ class Tab:
             sys.exit(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def load(self, url=None):
+    def load(self, url):
         self.events.clear()
-        if url:
-            self.call("Page.navigate", url=url)
-        else:
-            self.call("Page.reload", ignoreCache=True)
+        self.call("Page.navigate", url=url)
         self.wait_for("Page.loadEventFired")
 
     def close(self):
