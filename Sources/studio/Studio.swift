@@ -2,6 +2,7 @@ import ArgumentParser
 import CSystem
 import Foundation
 import ProbeGAN
+import StudioPipelines
 
 /// The `studio` command: probe what a trained classifier has memorised about a class it never saw.
 @main
@@ -38,8 +39,21 @@ struct Studio: ParsableCommand {
                 Foundation.exit(130)
             }
             exit(withError: error)
+        } catch let error as ExperimentError {
+            if case .interrupted = error {
+                let command = (["studio"] + CommandLine.arguments.dropFirst()).map(shellQuoted).joined(separator: " ")
+                FileHandle.standardError.write(Data((error.description + "\nContinue with: \(command)\n").utf8))
+                Foundation.exit(130)
+            }
+            exit(withError: error)
         } catch {
             exit(withError: error)
         }
     }
+}
+
+/// `argument` as one shell word (quoted only when it needs to be).
+private func shellQuoted(_ argument: String) -> String {
+    let plain = argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@+".contains($0) }
+    return plain && !argument.isEmpty ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

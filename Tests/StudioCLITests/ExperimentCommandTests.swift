@@ -110,6 +110,43 @@ struct ExperimentCommandTests {
         #expect(Set(changed.keys).isSuperset(of: ["train/men", "train/women", "train/nonhuman"]))
     }
 
+    /// Ctrl-C during an arm stops with status 130 and names the experiment command (not `studio
+    /// train --resume`, which would continue the arm outside the experiment) as the way back.
+    @Test func ctrlCInAnArmNamesTheExperimentCommand() throws {
+        let folder = try StudioCommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let corpus = folder.appendingPathComponent("corpus")
+        try ListeningTestCommandTests.makeCorpus(at: corpus)
+        let out = folder.appendingPathComponent("marker").path
+        var arguments = [
+            "experiment", "marker", "--data", corpus.path, "--cache", folder.appendingPathComponent("cache").path,
+            "--out", out,
+        ]
+        arguments += Self.tiny
+        arguments[arguments.firstIndex(of: "--iterations")! + 1] = "100000"
+        arguments[arguments.firstIndex(of: "--evaluate-every")! + 1] = "100000"
+        let process = Process()
+        process.executableURL = StudioCommandRunner.executable
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let metrics = out + "/runs/memory/metrics.jsonl"
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline && (try? String(contentsOfFile: metrics, encoding: .utf8))?.isEmpty ?? true {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        process.interrupt()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted in the arm 'memory'"), "\(stderr)")
+        #expect(stderr.contains("Continue with: studio experiment marker"), "\(stderr)")
+        #expect(!stderr.contains("studio train --resume"), "\(stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/runs/memory/checkpoints/last.safetensors"))
+    }
+
     /// A tiny Fashion-MNIST in IDX format: 6 training and 2 test pictures per class, class `c` a
     /// bright bar at rows 4 + 2c with some noise; corners stay black.
     static func makeFashionMNIST(at folder: URL) throws {

@@ -50,7 +50,13 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         request.evaluationSamples = settings.evaluationSamples
         let resume = FileManager.default.fileExists(atPath: folder.lastCheckpoint)
         hooks.log("\(name): \(title) (\(resume ? "resuming" : "training") \(folder.path))")
-        return try TrainingRun.run(request, resume: resume, hooks: hooks)
+        do {
+            return try TrainingRun.run(request, resume: resume, hooks: hooks)
+        } catch ProbeGANError.interrupted(let iteration, _) {
+            // `studio train --resume` would continue the arm outside the experiment; the
+            // experiment's own command is the way back.
+            throw ExperimentError.interrupted(arm: name, iteration: iteration, folder: settings.outputFolder)
+        }
     }
 
     /// A kept run must have used this arm's classifier and judge, and neither may have been

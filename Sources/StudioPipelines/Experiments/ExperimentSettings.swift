@@ -9,6 +9,9 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
     case badSetting(name: String, reason: String)
     /// A finished arm was trained with another classifier or judge than the experiment has now.
     case staleArm(arm: String, folder: String, reason: String)
+    /// Ctrl-C during an arm's training: the arm wrote a checkpoint, and rerunning the same
+    /// experiment command continues it.
+    case interrupted(arm: String, iteration: Int, folder: String)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -21,6 +24,10 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
         case .staleArm(let arm, let folder, let reason):
             return "the finished arm '\(arm)' (\(folder)) \(reason); delete that folder to train the arm again "
                 + "with the current classifiers"
+        case .interrupted(let arm, let iteration, let folder):
+            return "interrupted in the arm '\(arm)' at iteration \(iteration); a checkpoint was written. "
+                + "Rerun the same `studio experiment` command (same --out \(folder)) to continue: "
+                + "finished steps are kept and the arm resumes where it stopped"
         }
     }
 }
