@@ -1,6 +1,6 @@
 """PyTorch CPU anchor for `Benchmarks/run classifier`: training throughput of the compact residual
-classifier that ProbeGAN probes (StudioModels.ResidualClassifier, widths 16,32,64, 1x64x64 log-mel
-input, 3 classes), one Adam step per batch of 64, regular training and PGD-3 adversarial training.
+classifier that ProbeGAN probes (StudioModels.ResidualClassifier, --widths 16,32,64 or the audio
+default 24,48,96, 1x64x64 log-mel input, 3 classes), one Adam step per batch of 64, regular training and PGD-3 adversarial training.
 
 Prints key=value lines: clips_per_second, robust_clips_per_second.
 """
@@ -60,10 +60,11 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--widths", default="16,32,64")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = Residual()
+    model = Residual(widths=tuple(int(w) for w in args.widths.split(",")))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=5e-4)
     x = torch.rand(args.batch, 1, 64, 64) * 2 - 1
     y = torch.randint(0, 3, (args.batch,))
