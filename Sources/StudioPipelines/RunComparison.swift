@@ -25,6 +25,8 @@ public struct EvaluatedClass: Sendable, Codable {
 public struct EvaluatedRun: Sendable, Codable {
     /// The run folder, method, probed classifier, preset and unseen classes.
     public let run: String, method: String, classifier: String, preset: String, unseen: [String]
+    /// The judge checkpoint that scored it (the run's own unless `--judge` replaced it).
+    public let judge: String
     /// The selected iteration.
     public let selectedIteration: Int
     /// Per class rendered.
@@ -47,9 +49,11 @@ public struct RunComparisonReport: Sendable, Codable {
 /// distance (bootstrap interval) per class of every run, and a comparison table.
 public enum RunComparison {
     /// Evaluates `runFolders`; `fallbackSource` is used for runs that did not record their data.
+    /// `judges` (checkpoint paths) replace each run's recorded judge: every run is scored by every
+    /// one of them, on the same samples, so their disagreement can be seen.
     public static func evaluate(
         runFolders: [String], samples: Int, bootstrap: Int, seed: UInt64, fallbackSource: ClassifierDataSource,
-        cacheFolder: String, progress: @escaping (Int, Int) -> Void = { _, _ in }
+        cacheFolder: String, judges: [String] = [], progress: @escaping (Int, Int) -> Void = { _, _ in }
     ) throws -> RunComparisonReport {
         var runs = [EvaluatedRun]()
         // Runs usually share their data: the held-out split is read once per source.
@@ -63,24 +67,35 @@ public enum RunComparison {
                 test = try ClassifierPipelines.data(source, cacheFolder: cacheFolder).test
                 loaded.append((source, test))
             }
-            runs.append(try evaluate(run: path, test: test, samples: samples, bootstrap: bootstrap, seed: seed))
+            let recorded = try RunFolder(path).readResolvedConfiguration().judgePath
+            for judge in judges.isEmpty ? [recorded] : judges {
+                runs.append(
+                    try evaluate(
+                        run: path, judgePath: judge, test: test, samples: samples, bootstrap: bootstrap, seed: seed))
+            }
             progress(index + 1, runFolders.count)
         }
-        let notes = [
-            "The judge is an independent classifier (another architecture and seed, trained on the same training "
-                + "split), never used for training, selection or stopping. It is not a human listener.",
-            "Frechet distances compare generated samples with held-out real data (test speakers) in the judge's "
-                + "penultimate features (the audio counterpart of intra-FID); the real-halves distance is what two "
-                + "halves of the real data score.",
-            "Intervals: Wilson 95% for recognition; bootstrap percentiles (\(bootstrap) resamples of both sets) for "
-                + "Frechet distances.",
-            "ORACLE saw the unseen class's real data: an upper bound, not a probe.",
-        ]
+        let notes =
+            [
+                "The judge is an independent classifier (another architecture and seed, trained on the same training "
+                    + "split), never used for training, selection or stopping. It is not a human listener.",
+                "Frechet distances compare generated samples with held-out real data (test speakers) in the judge's "
+                    + "penultimate features (the audio counterpart of intra-FID); the real-halves distance is what two "
+                    + "halves of the real data score.",
+                "Intervals: Wilson 95% for recognition; bootstrap percentiles (\(bootstrap) resamples of both sets) for "
+                    + "Frechet distances.",
+                "ORACLE saw the unseen class's real data: an upper bound, not a probe.",
+            ]
+            + (judges.count > 1
+                ? [
+                    "Several judges scored the same generated samples; their disagreement is part of the uncertainty "
+                        + "of a judge-based measurement (two judges that agree on real data can disagree on generated data)."
+                ] : [])
         return RunComparisonReport(runs: runs, notes: notes, markdown: markdown(runs, notes: notes))
     }
 
     static func evaluate(
-        run path: String, test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64
+        run path: String, judgePath: String, test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64
     ) throws -> EvaluatedRun {
         let folder = RunFolder(path)
         let resolved = try folder.readResolvedConfiguration()
@@ -90,7 +105,12 @@ public enum RunComparison {
                 reason: "\(path) was trained on classes \(configuration.classNames), the data has \(test.classNames); "
                     + "pass the run's data with --data")
         }
-        let (judge, _) = try ClassifierPipelines.load(checkpoint: resolved.judgePath)
+        let (judge, judgeSummary) = try ClassifierPipelines.load(checkpoint: judgePath)
+        guard judgeSummary.classNames == configuration.classNames else {
+            throw ProbeGANError.classifierMismatch(
+                reason: "the judge \(judgePath) knows classes \(judgeSummary.classNames), the run \(path) has "
+                    + "\(configuration.classNames); pass a judge trained on the run's classes with --judge")
+        }
         judge.detachParameters()
         let generator = try folder.loadBestGenerator(configuration)
         var random = SplitMix64(seed: seed)
@@ -142,7 +162,7 @@ public enum RunComparison {
         return EvaluatedRun(
             run: path, method: configuration.method.rawValue, classifier: resolved.classifier,
             preset: configuration.preset.rawValue, unseen: configuration.unseen.map { configuration.classNames[$0] },
-            selectedIteration: selected, classes: classes, overallFrechetDistance: overall)
+            judge: judgePath, selectedIteration: selected, classes: classes, overallFrechetDistance: overall)
     }
 
     static func resample(_ rows: [Float], width: Int, using random: inout SplitMix64) -> [Float] {
@@ -158,10 +178,14 @@ public enum RunComparison {
 
     static func markdown(_ runs: [EvaluatedRun], notes: [String]) -> String {
         func percent(_ value: Double) -> String { String(format: "%.1f%%", 100 * value) }
+        func name(_ path: String) -> String { URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent }
+        // A judge column only when the runs were not all scored by one judge.
+        let judged = Set(runs.map(\.judge)).count > 1
         var lines = [
             "# Runs compared by the independent judge", "",
-            "| run | method | classifier | class | judge recognition (95% CI) | Frechet distance (95% CI) | real halves |",
-            "|---|---|---|---|---|---|---|",
+            "| run | method | classifier | " + (judged ? "judge | " : "")
+                + "class | judge recognition (95% CI) | Frechet distance (95% CI) | real halves |",
+            "|---|---|---|" + (judged ? "---|" : "") + "---|---|---|---|",
         ]
         for run in runs {
             for item in run.classes {
@@ -170,7 +194,8 @@ public enum RunComparison {
                 let ci = item.frechetInterval.map { String(format: " (%.2f-%.2f)", $0[0], $0[1]) } ?? ""
                 lines.append(
                     "| \(URL(fileURLWithPath: run.run).lastPathComponent) | \(run.method)"
-                        + (run.method == "oracle" ? " (saw the class)" : "") + " | \(run.classifier) | \(item.name)"
+                        + (run.method == "oracle" ? " (saw the class)" : "") + " | \(run.classifier) | "
+                        + (judged ? name(run.judge) + " | " : "") + item.name
                         + (item.unseen ? " (unseen)" : "")
                         + " | \(percent(r.rate)) (\(percent(r.lower))-\(percent(r.upper)))"
                         + " | \(fd)\(ci) | " + (item.realHalvesDistance.map { String(format: "%.2f", $0) } ?? "-")

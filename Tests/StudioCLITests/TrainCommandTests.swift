@@ -116,6 +116,31 @@ struct TrainCommandTests {
             #expect(interval.count == 2 && interval[0] <= interval[1])
         }
 
+        // --judge: every run scored by each given judge on the same samples. The run's own judge
+        // reproduces the plain table; another checkpoint (here the probed classifier) is a second judge.
+        let resolved = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/configuration.json")))
+                as? [String: Any])
+        let ownJudge = try #require(resolved["judgePath"] as? String)
+        let otherJudge = try #require(resolved["classifierPath"] as? String)
+        let twoJudges = try StudioCommandRunner.run([
+            "evaluate", "--run", run, "--samples", "8", "--bootstrap", "0", "--judge", ownJudge, "--judge", otherJudge,
+            "--json",
+        ])
+        #expect(twoJudges.status == 0, "\(twoJudges.stderr)")
+        let judgedRuns = try #require(
+            (try JSONSerialization.jsonObject(with: Data(twoJudges.stdout.utf8)) as? [String: Any])?["runs"]
+                as? [[String: Any]])
+        #expect(judgedRuns.compactMap { $0["judge"] as? String } == [ownJudge, otherJudge])
+        func rates(_ run: [String: Any]?) -> [Double] {
+            (run?["classes"] as? [[String: Any]] ?? []).compactMap {
+                ($0["judgeRecognition"] as? [String: Any])?["rate"] as? Double
+            }
+        }
+        #expect(rates(judgedRuns.first) == rates(evaluatedRuns.first), "the run's own judge gives the plain table")
+        let missingJudge = try StudioCommandRunner.run(["evaluate", "--run", run, "--judge", run + "/none.safetensors"])
+        #expect(missingJudge.status != 0 && missingJudge.stderr.contains("--judge"), "\(missingJudge.stderr)")
+
         // An image run's report: pictures, no clips, nothing fetched from outside.
         let reported = try StudioCommandRunner.run(["report", "--run", run])
         #expect(reported.status == 0, "\(reported.stderr)")

@@ -12,6 +12,8 @@ struct EvaluateCommand: ParsableCommand {
         discussion: """
             The judge is the independent classifier recorded in each run's configuration.json (another \
             architecture and seed), never used for training or selection; it is not a human listener. \
+            --judge PATH (repeatable) scores every run by other judges instead, on the same samples: judges \
+            that agree on real clips can disagree widely on generated ones. \
             Runs written before their data source was recorded use --modality/--dataset/--data.
             """)
 
@@ -27,6 +29,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the latents and the bootstrap.")
     var seed: UInt64 = 7
 
+    @Option(
+        name: .customLong("judge"),
+        help:
+            "A judge checkpoint that replaces each run's recorded judge (repeat to score every run by several judges on the same samples)."
+    )
+    var judges: [String] = []
+
     @Option(help: "Folder for evaluation.md and evaluation.json (default: print only).")
     var out: String?
 
@@ -39,13 +48,16 @@ struct EvaluateCommand: ParsableCommand {
         guard !runs.isEmpty else { throw ValidationError("give at least one --run DIR") }
         guard samples >= 8 else { throw ValidationError("--samples must be at least 8 for a Frechet distance") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be >= 0") }
+        for judge in judges where !FileManager.default.fileExists(atPath: judge) {
+            throw ValidationError("--judge \(judge): no such checkpoint")
+        }
     }
 
     func run() throws {
         nonisolated(unsafe) var bar: ProgressBar?
         let report = try RunComparison.evaluate(
             runFolders: runs, samples: samples, bootstrap: bootstrap, seed: seed,
-            fallbackSource: try dataOptions.source(), cacheFolder: dataOptions.location.cacheFolder
+            fallbackSource: try dataOptions.source(), cacheFolder: dataOptions.location.cacheFolder, judges: judges
         ) { done, total in
             if bar == nil { bar = ProgressBar("runs", total: total) }
             bar?.update(done)
