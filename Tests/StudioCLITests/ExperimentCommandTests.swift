@@ -125,22 +125,9 @@ struct ExperimentCommandTests {
         arguments += Self.tiny
         arguments[arguments.firstIndex(of: "--iterations")! + 1] = "100000"
         arguments[arguments.firstIndex(of: "--evaluate-every")! + 1] = "100000"
-        let process = Process()
-        process.executableURL = StudioCommandRunner.executable
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let metrics = out + "/runs/memory/metrics.jsonl"
-        let deadline = Date().addingTimeInterval(300)
-        while Date() < deadline && (try? String(contentsOfFile: metrics, encoding: .utf8))?.isEmpty ?? true {
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        process.interrupt()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130, "\(stderr)")
+        let stopped = try StudioCommandRunner.interrupt(arguments, once: out + "/runs/memory/metrics.jsonl")
+        let stderr = stopped.stderr
+        #expect(stopped.status == 130, "\(stderr)")
         #expect(stderr.contains("interrupted in the arm 'memory'"), "\(stderr)")
         #expect(stderr.contains("Continue with: studio experiment marker"), "\(stderr)")
         #expect(!stderr.contains("studio train --resume"), "\(stderr)")

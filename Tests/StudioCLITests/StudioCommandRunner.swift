@@ -46,6 +46,26 @@ struct StudioCommandRunner {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Starts `studio` with `arguments`, waits (up to 5 minutes) until `file` has content, then
+    /// presses Ctrl-C once and returns how the program ended.
+    static func interrupt(_ arguments: [String], once file: String) throws -> Output {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline && (try? String(contentsOfFile: file, encoding: .utf8))?.isEmpty ?? true {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        process.interrupt()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: "", stderr: stderr)
+    }
+
     static func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("studio-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

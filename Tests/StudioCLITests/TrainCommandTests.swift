@@ -219,24 +219,12 @@ struct TrainCommandTests {
             folder.appendingPathComponent("cache").path, "--batch-size", "6", "--evaluate-every", "1000",
             "--channels", "2", "--summary-samples", "6", "--evaluation-samples", "4",
         ]
-        let process = Process()
-        process.executableURL = StudioCommandRunner.executable
-        process.arguments = ["train", "--unseen", "centre", "--iterations", "100000", "--out", run] + common
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
         // Wait for the first logged iteration, then press Ctrl-C.
-        let deadline = Date().addingTimeInterval(300)
-        while Date() < deadline
-            && (try? String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8))?.isEmpty ?? true
-        {
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        process.interrupt()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130, "\(stderr)")
+        let stopped = try StudioCommandRunner.interrupt(
+            ["train", "--unseen", "centre", "--iterations", "100000", "--out", run] + common,
+            once: run + "/metrics.jsonl")
+        let stderr = stopped.stderr
+        #expect(stopped.status == 130, "\(stderr)")
         #expect(stderr.contains("a checkpoint was written") && stderr.contains("--resume"), "\(stderr)")
         #expect(FileManager.default.fileExists(atPath: run + "/checkpoints/last.safetensors"))
         let resumed = try StudioCommandRunner.run(["train", "--resume", run, "--iterations", "3"] + common)
