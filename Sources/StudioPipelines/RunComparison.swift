@@ -67,8 +67,7 @@ public enum RunComparison {
                 test = try ClassifierPipelines.data(source, cacheFolder: cacheFolder).test
                 loaded.append((source, test))
             }
-            let recorded = try RunFolder(path).readResolvedConfiguration().judgePath
-            for judge in judges.isEmpty ? [recorded] : judges {
+            for judge in judges.isEmpty ? [nil] : judges.map(Optional.some) {
                 runs.append(
                     try evaluate(
                         run: path, judgePath: judge, test: test, samples: samples, bootstrap: bootstrap, seed: seed))
@@ -95,10 +94,12 @@ public enum RunComparison {
     }
 
     static func evaluate(
-        run path: String, judgePath: String, test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64
+        run path: String, judgePath: String?, test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64
     ) throws -> EvaluatedRun {
         let folder = RunFolder(path)
         let resolved = try folder.readResolvedConfiguration()
+        // The run's own judge unless another one was given.
+        let judgePath = judgePath ?? resolved.judgePath
         let (configuration, selected) = try folder.readRun()
         guard test.classNames == configuration.classNames else {
             throw ProbeGANError.classifierMismatch(
