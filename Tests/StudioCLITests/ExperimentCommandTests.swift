@@ -25,6 +25,7 @@ struct ExperimentCommandTests {
         let cache = folder.appendingPathComponent("cache").path
         try marker(corpus: corpus.path, cache: cache, out: folder.appendingPathComponent("marker").path)
         try spurious(corpus: corpus.path, cache: cache, out: folder.appendingPathComponent("spurious").path)
+        try noiseBed(corpus: corpus.path, cache: cache, out: folder.appendingPathComponent("noise-bed").path)
     }
 
     func marker(corpus: String, cache: String, out: String) throws {
@@ -108,6 +109,31 @@ struct ExperimentCommandTests {
                 as? [String: Any])
         let changed = try #require(balanced["changed"] as? [String: Int])
         #expect(Set(changed.keys).isSuperset(of: ["train/men", "train/women", "train/nonhuman"]))
+    }
+
+    /// `--confound noise-bed`: the synthetic voices have nothing above 1.4 kHz, so every held-out
+    /// clip with the 4-8 kHz bed is found, and the variant corpora are named for the bed.
+    func noiseBed(corpus: String, cache: String, out: String) throws {
+        let result = try StudioCommandRunner.run(
+            ["experiment", "spurious", "--confound", "noise-bed", "--data", corpus, "--cache", cache, "--out", out]
+                + Self.tiny)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try #require(try Self.report(out)["rows"] as? [[String: Any]])
+        let power = try #require(
+            rows.first { $0["source"] as? String == "real held-out, noise bed" }?["detection"] as? [String: Any])
+        #expect(power["trials"] as? Int == 4 && power["successes"] as? Int == 4, "\(power)")
+        let clean = rows.filter { $0["source"] as? String == "real held-out, clean" }
+        #expect(clean.count == 3 && clean.allSatisfy { ($0["detection"] as? [String: Any])?["successes"] as? Int == 0 })
+        for variant in ["noisebed-women", "noisebed-balanced"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/data/\(variant)/variant.json"), "\(variant)")
+        }
+        let bad = try StudioCommandRunner.run(
+            [
+                "experiment", "spurious", "--confound", "noise-bed", "--bed-low", "500", "--data", corpus, "--cache",
+                cache,
+                "--out", out + "-bad",
+            ])
+        #expect(bad.status != 0 && bad.stderr.contains("--bed-low"), "\(bad.stderr)")
     }
 
     /// Ctrl-C during an arm stops with status 130 and names the experiment command (not `studio

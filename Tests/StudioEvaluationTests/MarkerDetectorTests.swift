@@ -123,6 +123,20 @@ struct MarkerDetectorTests {
             marker: .noiseBand(low: 3500, high: 4500, amplitude: 0.03), statistic: statistic, seed: 12)
     }
 
+    /// The spurious experiment's noise bed, a hiss at 4-8 kHz and -30 dBFS RMS, against the bands
+    /// 2-6 below it (the references above it fall off the top of the spectrogram and are dropped).
+    @Test func findsANoiseBedInSyntheticClipsAndNotInCleanOnes() throws {
+        let target = try #require(try MelFrontendConfiguration().mel.bands(centredFrom: 4000, to: 8000))
+        #expect(target.upperBound + 2 >= 64, "the bed reaches the top band")
+        let statistic = ContrastStatistic(
+            targetRows: target,
+            referenceRows: [
+                (target.lowerBound - 6)..<(target.lowerBound - 2), (target.upperBound + 2)..<(target.upperBound + 6),
+            ])
+        try checkDetector(
+            marker: .noiseBand(low: 4000, high: 8000, amplitude: 0.03), statistic: statistic, seed: 13)
+    }
+
     /// Broadband synthetic clips (harmonics plus noise) with and without a telephone band limit:
     /// the high band against the voice band falls below the calibrated threshold only when limited.
     @Test func findsATelephoneBandLimitInSyntheticClips() throws {

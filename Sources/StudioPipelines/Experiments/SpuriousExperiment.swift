@@ -6,11 +6,27 @@ import StudioCorpus
 import StudioEvaluation
 import StudioImage
 
-/// The confound of `studio experiment spurious`: a telephone band limit, or (image mode) a grey
-/// background.
+/// The confound of `studio experiment spurious`: a telephone band limit or a noise bed (image
+/// mode: a grey background).
 public struct SpuriousSettings: Sendable, Codable, Equatable {
-    /// The pass band in Hz.
+    /// What the confounded class was recorded through.
+    public enum Confound: String, Sendable, Codable, CaseIterable {
+        /// A telephone line: everything outside `low`...`high` Hz removed. The generator must take
+        /// energy away to show it.
+        case telephone
+        /// A noise bed: a steady hiss of noise in `bedLow`...`bedHigh` Hz under every clip. The
+        /// generator must add energy to show it.
+        case noiseBed = "noise-bed"
+    }
+
+    /// The audio confound (image mode always uses the background).
+    public var confound = Confound.telephone
+    /// The telephone pass band in Hz.
     public var low = 300.0, high = 3400.0
+    /// The noise bed's band in Hz.
+    public var bedLow = 4000.0, bedHigh = 8000.0
+    /// The noise bed's RMS level (full scale 1).
+    public var bedAmplitude: Float = 0.03
     /// Image mode: the background level in [-1, 1] (-1 is the data's black).
     public var backgroundLevel: Float = 0
     /// Share of every class's examples that carry the confound in the balanced data.
@@ -18,12 +34,22 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
     /// The quantile rank of the detector's calibration (see `MarkerDetector`).
     public var falsePositiveRate = 0.01
 
-    /// The defaults: 300-3400 Hz; a mid-grey background; half of every class in the balanced data.
+    /// The defaults: a telephone band of 300-3400 Hz (a noise bed: 4-8 kHz at -30 dBFS RMS); a
+    /// mid-grey background; half of every class in the balanced data.
     public init() {}
 
     /// The feature for a modality.
     func feature(image: Bool) -> PlantedFeature {
-        image ? .picture(.background(level: backgroundLevel, below: -0.9)) : .audio(.bandPass(low: low, high: high))
+        if image { return .picture(.background(level: backgroundLevel, below: -0.9)) }
+        switch confound {
+        case .telephone: return .audio(.bandPass(low: low, high: high))
+        case .noiseBed: return .audio(.noiseBand(low: bedLow, high: bedHigh, amplitude: bedAmplitude))
+        }
+    }
+
+    /// A short name for folders and labels ("telephone", "noise bed", "background").
+    func label(image: Bool) -> String {
+        image ? "background" : confound == .telephone ? "telephone" : "noise bed"
     }
 
     /// The detector's statistic for a modality, and whether the confound raises it.
@@ -31,6 +57,14 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
         if image {
             // The top four rows: background in almost every picture of the data.
             return (ContrastStatistic(targetRows: 0..<4), true)
+        }
+        if confound == .noiseBed {
+            guard bedLow >= 1000, bedLow < bedHigh else {
+                throw ExperimentError.badSetting(
+                    name: "--bed-low/--bed-high", reason: "needs 1000 Hz <= low < high to leave bands below it")
+            }
+            // The bed's bands against the bands just below it, over the whole clip.
+            return (try ExperimentSteps.noiseBandStatistic(low: bedLow, high: bedHigh), true)
         }
         guard high < 7000, low < high else {
             throw ExperimentError.badSetting(
@@ -49,7 +83,7 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
 /// paper's section 4.4.)
 ///
 /// Two classifiers: `confounded`, trained where every target-class example carries the confound
-/// (a telephone band; a grey background) and no other does; `balanced`, trained where half of
+/// (a telephone band or a noise bed; a grey background) and no other does; `balanced`, trained where half of
 /// every class's examples do, so the confound says nothing about the class. ProbeGAN renders the
 /// target class from clean examples of the other classes with each. The confounded classifier's
 /// generated target examples should carry the confound; the balanced one's should not.
@@ -61,6 +95,8 @@ public enum SpuriousExperiment {
         let target = settings.target
         let image = settings.isImage
         let noun = image ? "picture" : "clip"
+        let label = confound.label(image: image)
+        let folderLabel = label.replacingOccurrences(of: " ", with: "")
         // Every setting is checked before the folder is claimed, so a bad value can be corrected.
         let feature = confound.feature(image: image)
         let (statistic, raises) = try confound.statistic(image: image)
@@ -72,15 +108,15 @@ public enum SpuriousExperiment {
         try settings.claimFolder(details: String(decoding: try RunFolder.json(confound), as: UTF8.self))
         let clean = try ExperimentSteps.cleanData(settings, hooks: hooks)
         let confounded = try ExperimentSteps.variant(
-            name: image ? "background-\(target)" : "telephone-\(target)",
+            name: "\(folderLabel)-\(target)",
             purpose: "Every \(target) \(noun) (train and test) has \(feature); no other \(noun) has.",
             rules: [(target, 1)], feature: feature, clean: clean, settings, hooks: hooks)
         let balanced = try ExperimentSteps.variant(
-            name: image ? "background-balanced" : "telephone-balanced",
+            name: "\(folderLabel)-balanced",
             purpose: String(format: "%.0f%% of every class's %@s", 100 * confound.balancedShare, noun)
                 + " (train and test, chosen per example) have \(feature): it says nothing about the class.",
             rules: [(nil, confound.balancedShare)], feature: feature, clean: clean, settings, hooks: hooks)
-        let featureSource = image ? "real held-out, grey background" : "real held-out, telephone"
+        let featureSource = image ? "real held-out, grey background" : "real held-out, \(label)"
         let detector = try ExperimentSteps.detector(
             statistic, markerRaises: raises, clean: clean, featured: confounded, featureSource: featureSource,
             target: target, falsePositiveRate: confound.falsePositiveRate, hooks: hooks)
@@ -121,10 +157,13 @@ public enum SpuriousExperiment {
             feature: feature,
             detectorDescription: image
                 ? String(format: "mean value of the top four rows, threshold %.3f", detector.detector.threshold)
-                : "mean log-mel level above the pass band minus inside it; band-limited below "
-                    + String(format: "%.3f", detector.detector.threshold),
+                : confound.confound == .noiseBed
+                    ? "mean log-mel level in the bed's bands minus the bands just below, over the whole clip; "
+                        + String(format: "a bed above %.3f", detector.detector.threshold)
+                    : "mean log-mel level above the pass band minus inside it; band-limited below "
+                        + String(format: "%.3f", detector.detector.threshold),
             classifiers: checks, hasViolationArm: false, featured: confounded,
-            featureLabel: image ? "real, grey background" : "real, telephone")
+            featureLabel: image ? "real, grey background" : "real, \(label)")
         return try ExperimentRunner.run(
             arms, frame: frame, settings: settings, judgePath: judgePath, detector: detector, clean: clean,
             hooks: hooks

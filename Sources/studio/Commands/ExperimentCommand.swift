@@ -202,20 +202,28 @@ struct MarkerExperimentCommand: ParsableCommand {
     }
 }
 
+extension SpuriousSettings.Confound: ExpressibleByArgument {}
+
 /// `studio experiment spurious`.
 struct SpuriousExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spurious",
         abstract:
-            "Confound the target class with a telephone band for one classifier, and see it in ProbeGAN's output.",
+            "Confound the target class with a telephone band or a noise bed for one classifier, and look for it in ProbeGAN's output.",
         discussion: """
             Arms: confounded (a classifier trained where only the target class came through the telephone \
-            band) and balanced (one trained where every class did, equally often); both render the target \
-            class from clean full-band clips of the other classes. A band-energy detector calibrated on clean \
-            and band-limited real clips counts band-limited clips among 256 generated per class. About 45 minutes on 2 cores.
+            band, or over the noise bed) and balanced (one trained where every class did, equally often); both \
+            render the target class from clean clips of the other classes. A band-energy detector calibrated on \
+            clean and confounded real clips counts confounded clips among 256 generated per class. About 45 \
+            minutes on 2 cores at 300 iterations.
             """)
 
     @OptionGroup var options: ExperimentOptions
+
+    @Option(
+        help: "Audio: telephone (a band limit: the generator must remove energy) or noise-bed (a hiss: it must add it)."
+    )
+    var confound: SpuriousSettings.Confound = .telephone
 
     @Option(help: "Low edge of the telephone band in Hz.")
     var bandLow = 300.0
@@ -223,7 +231,16 @@ struct SpuriousExperimentCommand: ParsableCommand {
     @Option(help: "High edge of the telephone band in Hz.")
     var bandHigh = 3400.0
 
-    @Option(help: "Share of every class's clips band-limited in the balanced corpus.")
+    @Option(help: "Low edge of the noise bed in Hz.")
+    var bedLow = 4000.0
+
+    @Option(help: "High edge of the noise bed in Hz.")
+    var bedHigh = 8000.0
+
+    @Option(help: "RMS level of the noise bed (full scale 1).")
+    var bedAmplitude: Float = 0.03
+
+    @Option(help: "Share of every class's clips confounded in the balanced corpus.")
     var balancedShare = 0.5
 
     @Option(help: "Image mode: the background level in [-1, 1] (-1 is black, 0 mid-grey).")
@@ -238,8 +255,12 @@ struct SpuriousExperimentCommand: ParsableCommand {
     func run() throws {
         let settings = try options.settings(kind: "spurious")
         var confound = SpuriousSettings()
+        confound.confound = self.confound
         confound.low = bandLow
         confound.high = bandHigh
+        confound.bedLow = bedLow
+        confound.bedHigh = bedHigh
+        confound.bedAmplitude = bedAmplitude
         confound.balancedShare = balancedShare
         confound.backgroundLevel = backgroundLevel
         confound.falsePositiveRate = options.falsePositiveRate
