@@ -67,11 +67,9 @@ public enum RunComparison {
                 test = try ClassifierPipelines.data(source, cacheFolder: cacheFolder).test
                 loaded.append((source, test))
             }
-            for judge in judges.isEmpty ? [nil] : judges.map(Optional.some) {
-                runs.append(
-                    try evaluate(
-                        run: path, judgePath: judge, test: test, samples: samples, bootstrap: bootstrap, seed: seed))
-            }
+            runs += try evaluate(
+                run: path, judgePaths: judges.isEmpty ? [nil] : judges.map(Optional.some), test: test,
+                samples: samples, bootstrap: bootstrap, seed: seed)
             progress(index + 1, runFolders.count)
         }
         let notes =
@@ -93,19 +91,46 @@ public enum RunComparison {
         return RunComparisonReport(runs: runs, notes: notes, markdown: markdown(runs, notes: notes))
     }
 
+    /// Scores one run by each of `judgePaths` (nil: the run's own judge). The generator's samples
+    /// are drawn once and every judge scores the same ones.
     static func evaluate(
-        run path: String, judgePath: String?, test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64
-    ) throws -> EvaluatedRun {
+        run path: String, judgePaths: [String?], test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64
+    ) throws -> [EvaluatedRun] {
         let folder = RunFolder(path)
         let resolved = try folder.readResolvedConfiguration()
-        // The run's own judge unless another one was given.
-        let judgePath = judgePath ?? resolved.judgePath
         let (configuration, selected) = try folder.readRun()
         guard test.classNames == configuration.classNames else {
             throw ProbeGANError.classifierMismatch(
                 reason: "\(path) was trained on classes \(configuration.classNames), the data has \(test.classNames); "
                     + "pass the run's data with --data")
         }
+        let generator = try folder.loadBestGenerator(configuration)
+        let drawn = configuration.finalClasses.map { label in
+            (
+                label,
+                GeneratorSampling.samples(
+                    generator, label: label, count: samples, seed: seed &+ 0xE7A1 &+ UInt64(label))
+            )
+        }
+        return try judgePaths.map { judgePath in
+            let scored = try score(
+                drawn, judgePath: judgePath ?? resolved.judgePath, configuration: configuration, run: path, test: test,
+                bootstrap: bootstrap, seed: seed)
+            return EvaluatedRun(
+                run: path, method: configuration.method.rawValue, classifier: resolved.classifier,
+                preset: configuration.preset.rawValue,
+                unseen: configuration.unseen.map { configuration.classNames[$0] },
+                judge: scored.judge, selectedIteration: selected, classes: scored.classes,
+                overallFrechetDistance: scored.overallFrechetDistance)
+        }
+    }
+
+    /// One judge's scores of a run's drawn samples (label, images) against the held-out data.
+    static func score(
+        _ drawn: [(label: Int, images: Tensor)], judgePath: String, configuration: ProbeGANConfiguration,
+        run path: String,
+        test: ClassificationData, bootstrap: Int, seed: UInt64
+    ) throws -> (judge: String, classes: [EvaluatedClass], overallFrechetDistance: Double?) {
         let (judge, judgeSummary) = try ClassifierPipelines.load(checkpoint: judgePath)
         guard judgeSummary.classNames == configuration.classNames else {
             throw ProbeGANError.classifierMismatch(
@@ -113,15 +138,13 @@ public enum RunComparison {
                     + "\(configuration.classNames); pass a judge trained on the run's classes with --judge")
         }
         judge.detachParameters()
-        let generator = try folder.loadBestGenerator(configuration)
         var random = SplitMix64(seed: seed)
         var classes = [EvaluatedClass]()
         var pooledGenerated = [Float]()
         var pooledReal = [Float]()
         var width = 0
-        for label in configuration.finalClasses {
-            let images = GeneratorSampling.samples(
-                generator, label: label, count: samples, seed: seed &+ 0xE7A1 &+ UInt64(label))
+        for (label, images) in drawn {
+            let samples = images.shape[0]
             let recognised = Int(
                 (SelectionScore.share(judge.logits(images), label: label) * Float(samples)).rounded())
             let generated = RunEvaluation.features(judge, images)
@@ -160,10 +183,7 @@ public enum RunComparison {
                     frechetInterval: interval, realHalvesDistance: halves, heldOutCount: realIndices.count))
         }
         let overall = pooledReal.isEmpty ? nil : try FrechetDistance.distance(pooledGenerated, pooledReal, width: width)
-        return EvaluatedRun(
-            run: path, method: configuration.method.rawValue, classifier: resolved.classifier,
-            preset: configuration.preset.rawValue, unseen: configuration.unseen.map { configuration.classNames[$0] },
-            judge: judgePath, selectedIteration: selected, classes: classes, overallFrechetDistance: overall)
+        return (judgePath, classes, overall)
     }
 
     static func resample(_ rows: [Float], width: Int, using random: inout SplitMix64) -> [Float] {
