@@ -134,6 +134,9 @@ struct ExperimentCommandTests {
                 "--out", out + "-bad",
             ])
         #expect(bad.status != 0 && bad.stderr.contains("--bed-low"), "\(bad.stderr)")
+        let image = try StudioCommandRunner.run(
+            ["experiment", "spurious", "--modality", "image", "--confound", "noise-bed", "--out", out + "-image"])
+        #expect(image.status != 0 && image.stderr.contains("audio confound"), "\(image.stderr)")
     }
 
     /// Ctrl-C during an arm stops with status 130 and names the experiment command (not `studio

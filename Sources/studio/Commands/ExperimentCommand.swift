@@ -223,7 +223,7 @@ struct SpuriousExperimentCommand: ParsableCommand {
     @Option(
         help: "Audio: telephone (a band limit: the generator must remove energy) or noise-bed (a hiss: it must add it)."
     )
-    var confound: SpuriousSettings.Confound = .telephone
+    var confound: SpuriousSettings.Confound?
 
     @Option(help: "Low edge of the telephone band in Hz.")
     var bandLow = 300.0
@@ -250,12 +250,20 @@ struct SpuriousExperimentCommand: ParsableCommand {
         guard (0.05...0.95).contains(balancedShare) else {
             throw ValidationError("--balanced-share must lie in [0.05, 0.95], got \(balancedShare)")
         }
+        guard bedAmplitude > 0, bedAmplitude <= 1 else {
+            throw ValidationError("--bed-amplitude must lie in (0, 1], got \(bedAmplitude)")
+        }
+        if let confound, options.modality == .image {
+            throw ValidationError(
+                "--confound \(confound.rawValue) is an audio confound; image mode always uses the grey background "
+                    + "(--background-level)")
+        }
     }
 
     func run() throws {
         let settings = try options.settings(kind: "spurious")
         var confound = SpuriousSettings()
-        confound.confound = self.confound
+        confound.confound = self.confound ?? .telephone
         confound.low = bandLow
         confound.high = bandHigh
         confound.bedLow = bedLow
