@@ -104,6 +104,18 @@ public enum RunComparison {
                 reason: "\(path) was trained on classes \(configuration.classNames), the data has \(test.classNames); "
                     + "pass the run's data with --data")
         }
+        // Every judge is loaded and checked before any sample is drawn, so a wrong one fails fast.
+        let judges = try judgePaths.map { judgePath -> (path: String, model: any ImageClassifier) in
+            let judgePath = judgePath ?? resolved.judgePath
+            let (judge, judgeSummary) = try ClassifierPipelines.load(checkpoint: judgePath)
+            guard judgeSummary.classNames == configuration.classNames else {
+                throw ProbeGANError.classifierMismatch(
+                    reason: "the judge \(judgePath) knows classes \(judgeSummary.classNames), the run \(path) has "
+                        + "\(configuration.classNames); pass a judge trained on the run's classes with --judge")
+            }
+            judge.detachParameters()
+            return (judgePath, judge)
+        }
         let generator = try folder.loadBestGenerator(configuration)
         let drawn = configuration.finalClasses.map { label in
             (
@@ -112,32 +124,23 @@ public enum RunComparison {
                     generator, label: label, count: samples, seed: seed &+ 0xE7A1 &+ UInt64(label))
             )
         }
-        return try judgePaths.map { judgePath in
+        return try judges.map { judge in
             let scored = try score(
-                drawn, judgePath: judgePath ?? resolved.judgePath, configuration: configuration, run: path, test: test,
-                bootstrap: bootstrap, seed: seed)
+                drawn, judge: judge.model, configuration: configuration, test: test, bootstrap: bootstrap, seed: seed)
             return EvaluatedRun(
                 run: path, method: configuration.method.rawValue, classifier: resolved.classifier,
                 preset: configuration.preset.rawValue,
                 unseen: configuration.unseen.map { configuration.classNames[$0] },
-                judge: scored.judge, selectedIteration: selected, classes: scored.classes,
+                judge: judge.path, selectedIteration: selected, classes: scored.classes,
                 overallFrechetDistance: scored.overallFrechetDistance)
         }
     }
 
     /// One judge's scores of a run's drawn samples (label, images) against the held-out data.
     static func score(
-        _ drawn: [(label: Int, images: Tensor)], judgePath: String, configuration: ProbeGANConfiguration,
-        run path: String,
+        _ drawn: [(label: Int, images: Tensor)], judge: any ImageClassifier, configuration: ProbeGANConfiguration,
         test: ClassificationData, bootstrap: Int, seed: UInt64
-    ) throws -> (judge: String, classes: [EvaluatedClass], overallFrechetDistance: Double?) {
-        let (judge, judgeSummary) = try ClassifierPipelines.load(checkpoint: judgePath)
-        guard judgeSummary.classNames == configuration.classNames else {
-            throw ProbeGANError.classifierMismatch(
-                reason: "the judge \(judgePath) knows classes \(judgeSummary.classNames), the run \(path) has "
-                    + "\(configuration.classNames); pass a judge trained on the run's classes with --judge")
-        }
-        judge.detachParameters()
+    ) throws -> (classes: [EvaluatedClass], overallFrechetDistance: Double?) {
         var random = SplitMix64(seed: seed)
         var classes = [EvaluatedClass]()
         var pooledGenerated = [Float]()
@@ -183,7 +186,7 @@ public enum RunComparison {
                     frechetInterval: interval, realHalvesDistance: halves, heldOutCount: realIndices.count))
         }
         let overall = pooledReal.isEmpty ? nil : try FrechetDistance.distance(pooledGenerated, pooledReal, width: width)
-        return (judgePath, classes, overall)
+        return (classes, overall)
     }
 
     static func resample(_ rows: [Float], width: Int, using random: inout SplitMix64) -> [Float] {

@@ -109,6 +109,9 @@ struct ExperimentCommandTests {
                 as? [String: Any])
         let changed = try #require(balanced["changed"] as? [String: Int])
         #expect(Set(changed.keys).isSuperset(of: ["train/men", "train/women", "train/nonhuman"]))
+        // Telephone settings are recorded as before the noise bed existed, so older folders still resume.
+        let claimed = try String(contentsOfFile: out + "/experiment.json", encoding: .utf8)
+        #expect(claimed.contains("3400") && !claimed.contains("bedLow") && !claimed.contains("confound"), "\(claimed)")
     }
 
     /// `--confound noise-bed`: the synthetic voices have nothing above 1.4 kHz, so every held-out
@@ -124,6 +127,9 @@ struct ExperimentCommandTests {
         #expect(power["trials"] as? Int == 4 && power["successes"] as? Int == 4, "\(power)")
         let clean = rows.filter { $0["source"] as? String == "real held-out, clean" }
         #expect(clean.count == 3 && clean.allSatisfy { ($0["detection"] as? [String: Any])?["successes"] as? Int == 0 })
+        let claimed = try String(contentsOfFile: out + "/experiment.json", encoding: .utf8)
+        #expect(claimed.contains("noise-bed") && claimed.contains("bedLow"), "\(claimed)")
+        #expect(FileManager.default.fileExists(atPath: out + "/listen/real-noise-bed"), "the real clips' folder")
         for variant in ["noisebed-women", "noisebed-balanced"] {
             #expect(FileManager.default.fileExists(atPath: out + "/data/\(variant)/variant.json"), "\(variant)")
         }

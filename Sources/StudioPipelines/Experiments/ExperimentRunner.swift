@@ -224,7 +224,11 @@ enum ExperimentRunner {
         if !settings.isImage {
             let corpus = try Corpus.load(folder: featured.folder)
             let items = corpus.items(in: .test).filter { $0.className == settings.target }.prefix(settings.listenCount)
-            listen.append((featureLabel.replacingOccurrences(of: ", ", with: "-"), items.map(\.path)))
+            listen.append(
+                (
+                    featureLabel.replacingOccurrences(of: ", ", with: "-").replacingOccurrences(of: " ", with: "-"),
+                    items.map(\.path)
+                ))
         }
         try ExperimentReportWriter.write(
             report, settings: settings, shape: (data.channels, data.height, data.width), gridRows: gridRows,

@@ -38,6 +38,41 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
     /// mid-grey background; half of every class in the balanced data.
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case confound, low, high, bedLow, bedHigh, bedAmplitude, backgroundLevel, balancedShare, falsePositiveRate
+    }
+
+    /// Reads settings written before the noise bed existed too (they are telephone settings).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        confound = try container.decodeIfPresent(Confound.self, forKey: .confound) ?? .telephone
+        low = try container.decode(Double.self, forKey: .low)
+        high = try container.decode(Double.self, forKey: .high)
+        bedLow = try container.decodeIfPresent(Double.self, forKey: .bedLow) ?? bedLow
+        bedHigh = try container.decodeIfPresent(Double.self, forKey: .bedHigh) ?? bedHigh
+        bedAmplitude = try container.decodeIfPresent(Float.self, forKey: .bedAmplitude) ?? bedAmplitude
+        backgroundLevel = try container.decode(Float.self, forKey: .backgroundLevel)
+        balancedShare = try container.decode(Double.self, forKey: .balancedShare)
+        falsePositiveRate = try container.decode(Double.self, forKey: .falsePositiveRate)
+    }
+
+    /// Telephone settings are written without the noise bed's fields, exactly as before the noise
+    /// bed existed, so an experiment folder made then is still recognised as the same experiment.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(low, forKey: .low)
+        try container.encode(high, forKey: .high)
+        try container.encode(backgroundLevel, forKey: .backgroundLevel)
+        try container.encode(balancedShare, forKey: .balancedShare)
+        try container.encode(falsePositiveRate, forKey: .falsePositiveRate)
+        if confound != .telephone {
+            try container.encode(confound, forKey: .confound)
+            try container.encode(bedLow, forKey: .bedLow)
+            try container.encode(bedHigh, forKey: .bedHigh)
+            try container.encode(bedAmplitude, forKey: .bedAmplitude)
+        }
+    }
+
     /// The feature for a modality.
     func feature(image: Bool) -> PlantedFeature {
         if image { return .picture(.background(level: backgroundLevel, below: -0.9)) }
@@ -63,7 +98,8 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
                 throw ExperimentError.badSetting(
                     name: "--bed-low/--bed-high", reason: "needs 1000 Hz <= low < high to leave bands below it")
             }
-            // The bed's bands against the bands just below it, over the whole clip.
+            // The bed's bands against bands 2-6 away on each side (those past 8 kHz drop out),
+            // over the whole clip.
             return (try ExperimentSteps.noiseBandStatistic(low: bedLow, high: bedHigh), true)
         }
         guard high < 7000, low < high else {
@@ -158,7 +194,7 @@ public enum SpuriousExperiment {
             detectorDescription: image
                 ? String(format: "mean value of the top four rows, threshold %.3f", detector.detector.threshold)
                 : confound.confound == .noiseBed
-                    ? "mean log-mel level in the bed's bands minus the bands just below, over the whole clip; "
+                    ? "mean log-mel level in the bed's bands minus neighbouring bands, over the whole clip; "
                         + String(format: "a bed above %.3f", detector.detector.threshold)
                     : "mean log-mel level above the pass band minus inside it; band-limited below "
                         + String(format: "%.3f", detector.detector.threshold),

@@ -225,19 +225,20 @@ struct SpuriousExperimentCommand: ParsableCommand {
     )
     var confound: SpuriousSettings.Confound?
 
-    @Option(help: "Low edge of the telephone band in Hz.")
+    @Option(help: "--confound telephone: low edge of the telephone band in Hz.")
     var bandLow = 300.0
 
-    @Option(help: "High edge of the telephone band in Hz.")
+    @Option(help: "--confound telephone: high edge of the telephone band in Hz.")
     var bandHigh = 3400.0
 
-    @Option(help: "Low edge of the noise bed in Hz.")
+    @Option(help: "--confound noise-bed: low edge of the noise bed in Hz (at least 1000).")
     var bedLow = 4000.0
 
-    @Option(help: "High edge of the noise bed in Hz.")
+    @Option(help: "--confound noise-bed: high edge of the noise bed in Hz (at most 8000).")
     var bedHigh = 8000.0
 
-    @Option(help: "RMS level of the noise bed (full scale 1).")
+    @Option(
+        help: "--confound noise-bed: RMS level of the noise bed (full scale 1; the same frozen noise in every clip).")
     var bedAmplitude: Float = 0.03
 
     @Option(help: "Share of every class's clips confounded in the balanced corpus.")
@@ -250,6 +251,9 @@ struct SpuriousExperimentCommand: ParsableCommand {
         guard (0.05...0.95).contains(balancedShare) else {
             throw ValidationError("--balanced-share must lie in [0.05, 0.95], got \(balancedShare)")
         }
+        guard bedHigh <= 8000 else {
+            throw ValidationError("--bed-high must not exceed 8000 Hz (Nyquist at 16 kHz), got \(bedHigh)")
+        }
         guard bedAmplitude > 0, bedAmplitude <= 1 else {
             throw ValidationError("--bed-amplitude must lie in (0, 1], got \(bedAmplitude)")
         }
@@ -261,7 +265,8 @@ struct SpuriousExperimentCommand: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try options.settings(kind: "spurious")
+        // Each confound has its own default folder (a folder holds one experiment's settings).
+        let settings = try options.settings(kind: self.confound == .noiseBed ? "spurious-noisebed" : "spurious")
         var confound = SpuriousSettings()
         confound.confound = self.confound ?? .telephone
         confound.low = bandLow
