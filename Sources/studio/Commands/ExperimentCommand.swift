@@ -221,7 +221,8 @@ struct SpuriousExperimentCommand: ParsableCommand {
     @OptionGroup var options: ExperimentOptions
 
     @Option(
-        help: "Audio: telephone (a band limit: the generator must remove energy) or noise-bed (a hiss: it must add it)."
+        help:
+            "Audio: telephone (the default; a band limit: the generator must remove energy) or noise-bed (a hiss: it must add it)."
     )
     var confound: SpuriousSettings.Confound?
 
