@@ -233,7 +233,13 @@ struct ClassifierEvaluateCommand: ParsableCommand {
         let (model, summary) = try ClassifierPipelines.load(checkpoint: checkpoint)
         let (_, test) = try dataOptions.loadData()
         guard test.classNames == summary.classNames else {
-            throw ValidationError("the checkpoint knows classes \(summary.classNames), the data has \(test.classNames)")
+            // A 1x64x64 input is a log-mel clip; anything else came from image data.
+            let hint =
+                summary.inputShape == [1, 64, 64]
+                ? "its audio corpus (--data DIR)" : "--modality image (with --dataset or --data for other image data)"
+            throw ValidationError(
+                "the checkpoint \(checkpoint) knows classes \(summary.classNames), the data has \(test.classNames); "
+                    + "evaluate it on the data it was trained on: \(hint)")
         }
         let budget = robust ?? PerturbationBudget(argument: summary.robust) ?? .none
         let report = try ClassifierPipelines.evaluate(model: model, test: test, attack: budget, confusionPNG: png)
