@@ -399,7 +399,7 @@ public enum ClassifierEvaluation {
     /// Accuracy on PGD adversarial examples.
     public static func robustAccuracy(
         _ model: any ImageClassifier, data: ClassificationData, attack: ProjectedGradientDescent, seed: UInt64 = 0,
-        batchSize: Int = 64
+        batchSize: Int = 64, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
     ) -> Float {
         model.setTraining(false)
         model.detachParameters()
@@ -409,6 +409,7 @@ public enum ClassifierEvaluation {
             let (inputs, labels) = data.batch(Array(start..<min(start + batchSize, data.count)))
             let adversarial = attack.attack(inputs, labels: labels, model: model.logits, using: &random)
             correct += zip(argmaxRows(model.logits(adversarial)), labels).filter { $0 == $1 }.count
+            progress(min(start + batchSize, data.count), data.count)
         }
         return Float(correct) / Float(max(data.count, 1))
     }

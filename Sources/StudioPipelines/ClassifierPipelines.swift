@@ -211,7 +211,8 @@ public enum ClassifierPipelines {
 
     /// Clean, per-class and (optionally) PGD-20 robust accuracy on `test`, and a confusion-matrix PNG.
     public static func evaluate(
-        model: any ImageClassifier, test: ClassificationData, attack: PerturbationBudget, confusionPNG: String?
+        model: any ImageClassifier, test: ClassificationData, attack: PerturbationBudget, confusionPNG: String?,
+        attackProgress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
     ) throws -> ClassifierEvaluationReport {
         let predicted = ClassifierEvaluation.predictions(model, data: test)
         let classes = test.classNames.count
@@ -229,7 +230,8 @@ public enum ClassifierPipelines {
             attack == .none
             ? nil
             : ClassifierEvaluation.robustAccuracy(
-                model, data: test, attack: ProjectedGradientDescent(budget: attack, steps: 20))
+                model, data: test, attack: ProjectedGradientDescent(budget: attack, steps: 20),
+                progress: attackProgress)
         if let confusionPNG {
             try ConfusionPicture.write(
                 counts: confusion, rows: test.classNames, columns: test.classNames, xLabel: "predicted",

@@ -92,7 +92,15 @@ struct ClassifierTrainerTests {
         configuration.attackSteps = 5
         let robust = tinyModel(seed: 6)
         _ = try ClassifierTrainer.train(robust, data: data, configuration: configuration)
-        let regularRobust = ClassifierEvaluation.robustAccuracy(regular, data: test, attack: attack)
+        var reported = [Int]()
+        let regularRobust = ClassifierEvaluation.robustAccuracy(regular, data: test, attack: attack) {
+            done, total in
+            #expect(total == test.count)
+            reported.append(done)
+        }
+        // Progress after every batch, rising to the whole split.
+        #expect(
+            reported.count == (test.count + 63) / 64 && reported.last == test.count && reported == reported.sorted())
         let robustRobust = ClassifierEvaluation.robustAccuracy(robust, data: test, attack: attack)
         #expect(
             robustRobust > regularRobust,

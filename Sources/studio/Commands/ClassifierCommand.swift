@@ -242,7 +242,13 @@ struct ClassifierEvaluateCommand: ParsableCommand {
                     + "evaluate it on the data it was trained on: \(hint)")
         }
         let budget = robust ?? PerturbationBudget(argument: summary.robust) ?? .none
-        let report = try ClassifierPipelines.evaluate(model: model, test: test, attack: budget, confusionPNG: png)
+        // PGD-20 over a whole test split takes minutes: a bar with an ETA (on standard error).
+        var bar: ProgressBar?
+        let report = try ClassifierPipelines.evaluate(model: model, test: test, attack: budget, confusionPNG: png) {
+            done, total in
+            if bar == nil { bar = ProgressBar("PGD-20 \(budget)", total: total) }
+            bar?.update(done)
+        }
         if json {
             print(try jsonString(report))
             return
