@@ -3,7 +3,8 @@ import Testing
 
 /// `studio experiment marker` and `spurious` end to end on a tiny synthetic corpus (one iteration
 /// per arm, one epoch per classifier; the two share the judge's cache): the variant data, the
-/// classifiers, every arm, the report and its pictures and clips; a rerun keeps finished work;
+/// classifiers, every arm, the report and its pictures and clips; a rerun keeps finished work, a
+/// larger --iterations continues it;
 /// other settings in the same folder are refused.
 @Suite("studio experiment", .serialized)
 struct ExperimentCommandTests {
@@ -72,7 +73,22 @@ struct ExperimentCommandTests {
             #expect(!again.stdout.contains(work), "a rerun redoes nothing ('\(work)'): \(again.stdout)")
         }
 
-        let other = try StudioCommandRunner.run(common + ["--marker-frequency", "3000"])
+        // A larger budget continues every finished arm (its first iteration is kept, not retrained);
+        // a smaller one than the folder's is refused.
+        var longer = common
+        longer[longer.firstIndex(of: "--iterations")! + 1] = "2"
+        let extended = try StudioCommandRunner.run(longer)
+        #expect(extended.status == 0, "\(extended.stderr)")
+        for arm in armNames {
+            #expect(extended.stdout.contains("\(arm): finished earlier at a budget of 1 iterations; continuing to 2"))
+            #expect(extended.stdout.contains("resuming \(out)/runs/\(arm) at iteration 1"), "\(extended.stdout)")
+        }
+        let longerArms = try #require(try Self.report(out)["arms"] as? [[String: Any]])
+        #expect(longerArms.compactMap { $0["iterations"] as? Int } == [2, 2, 2], "\(longerArms)")
+        let shorter = try StudioCommandRunner.run(common)
+        #expect(shorter.status != 0 && shorter.stderr.contains("--iterations 2"), "\(shorter.stderr)")
+
+        let other = try StudioCommandRunner.run(longer + ["--marker-frequency", "3000"])
         #expect(other.status != 0 && other.stderr.contains("other settings"), "\(other.stderr)")
         // A bad value is refused before the folder is claimed, so a corrected rerun works.
         let fresh = out + "-bad"

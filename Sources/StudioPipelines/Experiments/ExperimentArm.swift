@@ -3,6 +3,7 @@ import ProbeGAN
 import StudioClassifiers
 import StudioEvaluation
 import StudioModels
+import StudioNN
 import StudioTensor
 
 /// One arm of a controlled experiment: which classifier is probed and what the GAN trains on.
@@ -22,15 +23,24 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
     /// True when the target class's real clips are in the GAN's data (the absence constraint broken on purpose).
     public var absenceViolated: Bool
 
-    /// Trains the arm's GAN in `runs/NAME` (continuing an interrupted run, keeping a finished one).
+    /// Trains the arm's GAN in `runs/NAME`: continues an interrupted run, keeps a finished one, and
+    /// continues a finished one to a larger `--iterations` (a resumed run repeats a longer run's first
+    /// iterations bit for bit, so the result is the same as training to the larger budget at once).
     func run(_ settings: ExperimentSettings, judgePath: String, hooks: TrainingHooks) throws -> RunSummary {
         let folder = RunFolder(settings.path("runs/\(name)"))
         if let data = FileManager.default.contents(atPath: folder.summary),
             let summary = try? JSONDecoder().decode(RunSummary.self, from: data)
         {
             try checkStillValid(folder, judgePath: judgePath)
-            hooks.log("\(name): finished earlier (\(folder.path)); kept")
-            return summary
+            let budget = try ProbeGANTrainer.configuration(
+                in: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint
+            ).iterations
+            guard budget < settings.iterations else {
+                hooks.log("\(name): finished earlier (\(folder.path)); kept")
+                return summary
+            }
+            hooks.log(
+                "\(name): finished earlier at a budget of \(budget) iterations; continuing to \(settings.iterations)")
         }
         var request = TrainingRequest(
             source: settings.isImage ? .fashionMNIST(folder: ganData) : .audio(corpus: ganData),

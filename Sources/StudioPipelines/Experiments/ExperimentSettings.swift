@@ -5,6 +5,8 @@ import StudioSupport
 public enum ExperimentError: Error, CustomStringConvertible, Equatable {
     /// The output folder holds an experiment with other settings.
     case settingsChanged(folder: String, file: String)
+    /// The output folder holds the same experiment with more iterations per arm than asked for.
+    case shorterBudget(folder: String, iterations: Int, asked: Int)
     /// A setting that cannot work.
     case badSetting(name: String, reason: String)
     /// A finished arm was trained with another classifier or judge than the experiment has now.
@@ -19,6 +21,10 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
         case .settingsChanged(let folder, let file):
             return "\(folder) holds an experiment with other settings (\(file)); pass another --out, or delete "
                 + "the folder to start over (its data, classifiers and runs were made for those settings)"
+        case .shorterBudget(let folder, let iterations, let asked):
+            return "\(folder) holds this experiment trained to \(iterations) iterations per arm, more than "
+                + "--iterations \(asked); pass --iterations \(iterations) to rewrite its report (or more to continue "
+                + "every arm), or another --out for a shorter experiment"
         case .badSetting(let name, let reason):
             return "\(name): \(reason)"
         case .staleArm(let arm, let folder, let reason):
@@ -41,7 +47,8 @@ public enum ExperimentClassifierKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// Settings shared by the controlled experiments. Written to `experiment.json`; a rerun with the
-/// same settings resumes (finished steps are kept), a rerun with other settings is refused.
+/// same settings resumes (finished steps are kept), a rerun with only a larger `iterations`
+/// continues every arm to it, a rerun with other settings is refused.
 public struct ExperimentSettings: Sendable, Codable, Equatable {
     /// The clean corpus (the default corpus unless the user gives one); unused in image mode.
     public var corpus: String
@@ -119,10 +126,18 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
         let record = Record(settings: self, details: details)
         let file = path("experiment.json")
         if let data = FileManager.default.contents(atPath: file) {
-            guard let existing = try? JSONDecoder().decode(Record.self, from: data), existing == record else {
+            guard var existing = try? JSONDecoder().decode(Record.self, from: data) else {
                 throw ExperimentError.settingsChanged(folder: outputFolder, file: file)
             }
-            return
+            // Only the budget may differ: a larger one continues every arm, a smaller one would
+            // report generators trained longer than it says.
+            let trained = existing.settings.iterations
+            existing.settings.iterations = iterations
+            guard existing == record else { throw ExperimentError.settingsChanged(folder: outputFolder, file: file) }
+            guard trained <= iterations else {
+                throw ExperimentError.shorterBudget(folder: outputFolder, iterations: trained, asked: iterations)
+            }
+            if trained == iterations { return }
         }
         try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
         try AtomicFile.write(try RunFolder.json(record), to: file)

@@ -36,7 +36,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "The kind of classifier probed in every arm: regular or robust.")
     var classifier: ExperimentClassifierKind = .regular
 
-    @Option(help: "ProbeGAN iterations per arm (quick preset).")
+    @Option(help: "ProbeGAN iterations per arm (quick preset). A rerun with more continues every finished arm to it.")
     var iterations = 300
 
     @Option(
