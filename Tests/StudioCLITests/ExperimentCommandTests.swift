@@ -4,8 +4,7 @@ import Testing
 /// `studio experiment marker` and `spurious` end to end on a tiny synthetic corpus (one iteration
 /// per arm, one epoch per classifier; the two share the judge's cache): the variant data, the
 /// classifiers, every arm, the report and its pictures and clips; a rerun keeps finished work, a
-/// larger --iterations continues it;
-/// other settings in the same folder are refused.
+/// larger --iterations continues it, other settings in the same folder are refused.
 @Suite("studio experiment", .serialized)
 struct ExperimentCommandTests {
     static let tiny = [
