@@ -81,6 +81,8 @@ struct ExperimentCommandTests {
         for arm in armNames {
             #expect(extended.stdout.contains("\(arm): finished earlier at a budget of 1 iterations; continuing to 2"))
             #expect(extended.stdout.contains("resuming \(out)/runs/\(arm) at iteration 1"), "\(extended.stdout)")
+            // The shorter run's summary is set aside, so an interrupted continuation is not taken for finished.
+            #expect(FileManager.default.fileExists(atPath: "\(out)/runs/\(arm)/summary-1-iterations.json"))
         }
         let longerArms = try #require(try Self.report(out)["arms"] as? [[String: Any]])
         #expect(longerArms.compactMap { $0["iterations"] as? Int } == [2, 2, 2], "\(longerArms)")

@@ -41,6 +41,10 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
             }
             hooks.log(
                 "\(name): finished earlier at a budget of \(budget) iterations; continuing to \(settings.iterations)")
+            // Set aside, so that an interrupted continuation is resumed, not taken for finished.
+            let shorter = folder.file("summary-\(budget)-iterations.json")
+            try? FileManager.default.removeItem(atPath: shorter)
+            try FileManager.default.moveItem(atPath: folder.summary, toPath: shorter)
         }
         var request = TrainingRequest(
             source: settings.isImage ? .fashionMNIST(folder: ganData) : .audio(corpus: ganData),
