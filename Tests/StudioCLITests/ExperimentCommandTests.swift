@@ -79,7 +79,7 @@ struct ExperimentCommandTests {
         let extended = try StudioCommandRunner.run(longer)
         #expect(extended.status == 0, "\(extended.stderr)")
         for arm in armNames {
-            #expect(extended.stdout.contains("\(arm): finished earlier at a budget of 1 iterations; continuing to 2"))
+            #expect(extended.stdout.contains("\(arm): finished earlier at 1 iterations; continuing to 2"))
             #expect(extended.stdout.contains("resuming \(out)/runs/\(arm) at iteration 1"), "\(extended.stdout)")
             // The shorter run's summary is set aside, so an interrupted continuation is not taken for finished.
             #expect(FileManager.default.fileExists(atPath: "\(out)/runs/\(arm)/summary-1-iterations.json"))

@@ -3,7 +3,6 @@ import ProbeGAN
 import StudioClassifiers
 import StudioEvaluation
 import StudioModels
-import StudioNN
 import StudioTensor
 
 /// One arm of a controlled experiment: which classifier is probed and what the GAN trains on.
@@ -25,24 +24,27 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
 
     /// Trains the arm's GAN in `runs/NAME`: continues an interrupted run, keeps a finished one, and
     /// continues a finished one to a larger `--iterations` (a resumed run repeats a longer run's first
-    /// iterations bit for bit, so the result is the same as training to the larger budget at once).
+    /// iterations bit for bit, and `ExperimentSettings.claimFolder` allows it only from a multiple of
+    /// the evaluation interval, so the result is the same as training to the larger budget at once).
+    /// An arm its stopping rule ended early stays as it is.
     func run(_ settings: ExperimentSettings, judgePath: String, hooks: TrainingHooks) throws -> RunSummary {
         let folder = RunFolder(settings.path("runs/\(name)"))
         if let data = FileManager.default.contents(atPath: folder.summary),
             let summary = try? JSONDecoder().decode(RunSummary.self, from: data)
         {
             try checkStillValid(folder, judgePath: judgePath)
-            let budget = try ProbeGANTrainer.configuration(
-                in: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint
-            ).iterations
-            guard budget < settings.iterations else {
+            guard summary.iterations < settings.iterations else {
                 hooks.log("\(name): finished earlier (\(folder.path)); kept")
                 return summary
             }
+            guard summary.stopReason.hasPrefix("iteration budget") else {
+                hooks.log("\(name): stopped earlier by \(summary.stopReason) at \(summary.iterations) iterations; kept")
+                return summary
+            }
             hooks.log(
-                "\(name): finished earlier at a budget of \(budget) iterations; continuing to \(settings.iterations)")
+                "\(name): finished earlier at \(summary.iterations) iterations; continuing to \(settings.iterations)")
             // Set aside, so that an interrupted continuation is resumed, not taken for finished.
-            let shorter = folder.file("summary-\(budget)-iterations.json")
+            let shorter = folder.file("summary-\(summary.iterations)-iterations.json")
             try? FileManager.default.removeItem(atPath: shorter)
             try FileManager.default.moveItem(atPath: folder.summary, toPath: shorter)
         }

@@ -22,9 +22,9 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
             return "\(folder) holds an experiment with other settings (\(file)); pass another --out, or delete "
                 + "the folder to start over (its data, classifiers and runs were made for those settings)"
         case .shorterBudget(let folder, let iterations, let asked):
-            return "\(folder) holds this experiment trained to \(iterations) iterations per arm, more than "
-                + "--iterations \(asked); pass --iterations \(iterations) to rewrite its report (or more to continue "
-                + "every arm), or another --out for a shorter experiment"
+            return "\(folder) holds this experiment with --iterations \(iterations), more than \(asked); pass "
+                + "--iterations \(iterations) to finish or rewrite it (or more to continue every arm), or another "
+                + "--out for a shorter experiment"
         case .badSetting(let name, let reason):
             return "\(name): \(reason)"
         case .staleArm(let arm, let folder, let reason):
@@ -138,6 +138,15 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
                 throw ExperimentError.shorterBudget(folder: outputFolder, iterations: trained, asked: iterations)
             }
             if trained == iterations { return }
+            // A run always evaluates at its last iteration; unless that is a regular evaluation, a
+            // continued arm would keep one that a run trained to the new budget at once never made.
+            guard trained % evaluateEvery == 0 else {
+                throw ExperimentError.badSetting(
+                    name: "--iterations",
+                    reason: "\(outputFolder) holds this experiment at \(trained) iterations per arm, not a multiple "
+                        + "of --evaluate-every \(evaluateEvery), so continuing its arms would not equal training "
+                        + "them to \(iterations) at once; pass another --out")
+            }
         }
         try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
         try AtomicFile.write(try RunFolder.json(record), to: file)
