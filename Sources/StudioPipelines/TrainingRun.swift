@@ -237,9 +237,12 @@ public enum TrainingRun {
         }
         try saveCheckpoint()
         try artifacts.writeCurves(metrics: folder.metrics)
-        if trainer.iteration >= configuration.iterations { return "iteration budget (\(configuration.iterations))" }
+        if trainer.iteration >= configuration.iterations { return budgetStopReason(configuration.iterations) }
         return "stopping rule: no better selection score for \(configuration.patience) evaluations"
     }
+
+    /// The stop reason of a run that trained its whole budget of `iterations`.
+    static func budgetStopReason(_ iterations: Int) -> String { "iteration budget (\(iterations))" }
 
     /// GAN-AM's second stage: an embedding search per unseen class on the selected generator; the
     /// found embeddings replace the unseen rows, and the result is the run's generator.

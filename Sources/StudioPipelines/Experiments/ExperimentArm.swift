@@ -37,7 +37,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
                 hooks.log("\(name): finished earlier (\(folder.path)); kept")
                 return summary
             }
-            guard summary.stopReason.hasPrefix("iteration budget") else {
+            guard summary.stopReason == TrainingRun.budgetStopReason(summary.iterations) else {
                 hooks.log("\(name): stopped earlier by \(summary.stopReason) at \(summary.iterations) iterations; kept")
                 return summary
             }
