@@ -47,9 +47,10 @@ public struct ClassifierTrainingConfiguration: Sendable {
     public var weightDecay: Float = 0
     /// First epoch (1-based) whose parameters join a plain running average (stochastic weight
     /// averaging, Izmailov et al., UAI 2018); `nil`: no averaging. After training, the average
-    /// gets fresh batch-norm statistics and replaces the best single epoch when its validation
-    /// accuracy is at least as high. Picking the best of many noisy epochs on a small validation
-    /// split overfits that split; the average does not pick.
+    /// gets fresh batch-norm statistics and is kept whenever it covers at least two epochs; its
+    /// validation accuracy is reported, not compared. Comparing it with the best of many noisy
+    /// epochs would pick by the noise of a small validation split: the maximum of twenty noisy
+    /// numbers beats one unpicked number even when the unpicked model is the better one.
     public var averagingStart: Int? = nil
     /// Mixup of training batches (`nil`: none).
     public var mixup: Mixup? = nil
@@ -219,8 +220,8 @@ public enum ClassifierTrainer {
             let accuracy = validationAccuracy(model, validation, attack: attack, seed: configuration.seed)
             report.averagedEpochs = average.count
             report.averagedValidationAccuracy = accuracy
-            report.keptAverage = accuracy >= (best?.accuracy ?? -1)
-            if report.keptAverage == true { best = nil }
+            report.keptAverage = true
+            best = nil
         }
         if let best { restore(model, best.values) }
         model.setTraining(false)

@@ -122,6 +122,14 @@ public enum DefaultClassifiers {
             if audio { configuration.mixup = Mixup(alpha: 0.2) }
         }
         if let epochs, role != .robust { configuration.epochs = epochs }
+        if role == .regular && audio {
+            // The whole cosine schedule, then the average of its last five epochs (stochastic weight
+            // averaging): picking one epoch by the accuracy of 7 validation speakers, which swings by
+            // up to 20 points between epochs, kept epochs 4 to 12 and scored 93.7-95.3% on the test
+            // speakers (README, "The classifiers behind it").
+            configuration.patience = configuration.epochs
+            configuration.averagingStart = max(1, configuration.epochs - 4)
+        }
         let recipe = ClassifierPipelines.recipe(
             architecture: architecture, widths: widths, configuration: configuration, startingFrom: start)
         let hash = ClassifierPipelines.dataHash(data)

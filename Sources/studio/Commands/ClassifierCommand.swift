@@ -120,7 +120,7 @@ struct ClassifierTrainCommand: ParsableCommand {
 
     @Option(
         help:
-            "Average the weights of every epoch from this one on (kept when its validation accuracy is at least the best epoch's)."
+            "Average the weights of every epoch from this one on and keep the average (stochastic weight averaging), not the best epoch."
     )
     var averageFrom: Int?
 
