@@ -153,9 +153,16 @@ public enum DefaultClassifiers {
             data: data, architecture: architecture, widths: widths, configuration: configuration, startingFrom: start,
             checkpoint: path
         ) { epoch, done, total in progress("\(role.rawValue) epoch \(epoch)", done, total) }
-        log(
-            "trained \(role.rawValue): kept epoch \(summary.training.bestEpoch), validation accuracy "
-                + String(format: "%.1f%%", 100 * (summary.training.validationAccuracy.max() ?? 0)) + "; wrote \(path)")
+        let training = summary.training
+        let kept =
+            if training.keptAverage == true, let accuracy = training.averagedValidationAccuracy {
+                "the average of its last \(training.averagedEpochs ?? 0) epochs, validation accuracy "
+                    + String(format: "%.1f%%", 100 * accuracy)
+            } else {
+                "epoch \(training.bestEpoch), validation accuracy "
+                    + String(format: "%.1f%%", 100 * (training.validationAccuracy.max() ?? 0))
+            }
+        log("trained \(role.rawValue): kept \(kept); wrote \(path)")
         let (model, loaded) = try ClassifierPipelines.load(checkpoint: path)
         return (model, loaded, path)
     }
