@@ -33,7 +33,9 @@ public struct ClassifierTrainingConfiguration: Sendable {
     public var learningRate: Float = 1e-3
     /// Epochs without validation improvement before stopping.
     public var patience = 4
-    /// Share of training groups (speakers) held out for validation and early stopping.
+    /// Share of training groups (speakers) held out for validation and early stopping. 0: every
+    /// training example trains and nothing validates (no early stopping; the last epoch, or the
+    /// weight average, is kept), for recipes that select nothing on validation accuracy.
     public var validationFraction = 0.15
     /// Adversarial training budget (`.none`: regular training).
     public var budget = PerturbationBudget.none
@@ -125,9 +127,11 @@ public struct SpectrogramAugmentation: Sendable {
 public struct ClassifierTrainingReport: Sendable, Codable {
     /// Mean training loss per epoch.
     public var trainLoss: [Float] = []
-    /// Validation accuracy per epoch: clean, or under the training attack for adversarial training.
+    /// Validation accuracy per epoch: clean, or under the training attack for adversarial training
+    /// (empty without a validation split).
     public var validationAccuracy: [Float] = []
-    /// The best single epoch (1-based); its parameters are kept unless `keptAverage` is true.
+    /// The best single epoch (1-based; the last without a validation split); its parameters are
+    /// kept unless `keptAverage` is true.
     public var bestEpoch = 0
     /// Examples per second of training.
     public var examplesPerSecond: Double = 0
@@ -135,7 +139,7 @@ public struct ClassifierTrainingReport: Sendable, Codable {
     public var trainCount = 0, validationCount = 0
     /// Epochs in the weight average (`nil`: no averaging).
     public var averagedEpochs: Int?
-    /// Validation accuracy of the weight average.
+    /// Validation accuracy of the weight average (`nil` without a validation split).
     public var averagedValidationAccuracy: Float?
     /// Whether the kept parameters are the weight average rather than the best epoch.
     public var keptAverage: Bool?
@@ -149,16 +153,18 @@ public enum ClassifierTrainer {
         _ model: any ImageClassifier, data: ClassificationData, configuration: ClassifierTrainingConfiguration,
         progress: (_ epoch: Int, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
     ) throws -> ClassifierTrainingReport {
-        let (train, validation) = data.splitByGroup(
-            validationFraction: configuration.validationFraction, seed: configuration.seed)
-        guard train.count >= configuration.batchSize / 4, validation.count > 0 else {
+        let (train, validation) =
+            configuration.validationFraction > 0
+            ? data.splitByGroup(validationFraction: configuration.validationFraction, seed: configuration.seed)
+            : (data, nil)
+        guard train.count >= configuration.batchSize / 4, validation.map({ $0.count > 0 }) ?? true else {
             throw ClassifierError.tooLittleData(
-                reason: "\(train.count) training and \(validation.count) validation examples")
+                reason: "\(train.count) training and \(validation?.count ?? 0) validation examples")
         }
         var random = SplitMix64(seed: configuration.seed &+ 1)
         let optimizer = Adam(learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
         let attack = ProjectedGradientDescent(budget: configuration.budget, steps: configuration.attackSteps)
-        var report = ClassifierTrainingReport(trainCount: train.count, validationCount: validation.count)
+        var report = ClassifierTrainingReport(trainCount: train.count, validationCount: validation?.count ?? 0)
         var best: (accuracy: Float, values: [Tensor])?
         var stale = 0
         var average = WeightAverage()
@@ -200,10 +206,14 @@ public enum ClassifierTrainer {
             }
             model.detachParameters()
             recalibrateBatchNorm(model, data: train, batchSize: configuration.batchSize, using: &random)
-            let accuracy = validationAccuracy(model, validation, attack: attack, seed: configuration.seed)
             report.trainLoss.append(lossSum / Float(batches.count))
-            report.validationAccuracy.append(accuracy)
             if let averagingStart = configuration.averagingStart, epoch >= averagingStart { average.add(model) }
+            guard let validation else {
+                report.bestEpoch = epoch
+                continue
+            }
+            let accuracy = validationAccuracy(model, validation, attack: attack, seed: configuration.seed)
+            report.validationAccuracy.append(accuracy)
             if accuracy > (best?.accuracy ?? -1) {
                 best = (accuracy, snapshot(model))
                 report.bestEpoch = epoch
@@ -217,9 +227,10 @@ public enum ClassifierTrainer {
         if average.count >= 2 {
             average.load(into: model)
             recalibrateBatchNorm(model, data: train, batchSize: configuration.batchSize, using: &random)
-            let accuracy = validationAccuracy(model, validation, attack: attack, seed: configuration.seed)
             report.averagedEpochs = average.count
-            report.averagedValidationAccuracy = accuracy
+            report.averagedValidationAccuracy = validation.map {
+                validationAccuracy(model, $0, attack: attack, seed: configuration.seed)
+            }
             report.keptAverage = true
             best = nil
         }

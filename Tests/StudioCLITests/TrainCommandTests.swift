@@ -192,6 +192,11 @@ struct TrainCommandTests {
         let own = try StudioCommandRunner.run(
             ["classifier", "train", "--epochs", "1", "--batch-size", "6", "--widths", "2,4", "--out", cached] + common)
         #expect(own.status == 0, "\(own.stderr)")
+        let noTraining = try StudioCommandRunner.run(
+            ["classifier", "train", "--validation-share", "1", "--out", cached + ".unused"] + common)
+        #expect(
+            noTraining.status != 0 && noTraining.stderr.contains("--validation-share must be at least 0 and below 1"),
+            "\(noTraining.stderr)")
         let retrained = try StudioCommandRunner.run(
             ["train", "--unseen", "centre", "--classifier", "regular", "--iterations", "1", "--out", run + "-3"]
                 + common + tiny)

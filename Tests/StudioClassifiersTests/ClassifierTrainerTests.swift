@@ -160,4 +160,22 @@ struct ClassifierTrainerTests {
         let accuracy = ClassifierEvaluation.accuracy(model, data: halvesData(count: 100, seed: 9))
         #expect(accuracy > 0.9, "held-out accuracy \(accuracy)")
     }
+
+    @Test func withoutValidationEveryExampleTrainsAndTheAverageIsKept() throws {
+        let data = halvesData(count: 200, seed: 1)
+        let model = tinyModel(seed: 2)
+        var configuration = ClassifierTrainingConfiguration()
+        configuration.epochs = 4
+        configuration.batchSize = 32
+        configuration.learningRate = 3e-3
+        configuration.validationFraction = 0
+        configuration.averagingStart = 3
+        let report = try ClassifierTrainer.train(model, data: data, configuration: configuration)
+        #expect(report.trainCount == 200 && report.validationCount == 0)
+        #expect(report.trainLoss.count == 4, "no early stopping without validation")
+        #expect(report.validationAccuracy.isEmpty && report.averagedValidationAccuracy == nil)
+        #expect(report.bestEpoch == 4 && report.averagedEpochs == 2 && report.keptAverage == true)
+        let accuracy = ClassifierEvaluation.accuracy(model, data: halvesData(count: 100, seed: 9))
+        #expect(accuracy > 0.9, "held-out accuracy \(accuracy)")
+    }
 }

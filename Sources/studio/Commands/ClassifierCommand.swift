@@ -115,6 +115,12 @@ struct ClassifierTrainCommand: ParsableCommand {
     @Option(help: "Adam's L2 weight decay.")
     var weightDecay: Float = 5e-4
 
+    @Option(
+        help:
+            "Share of training speakers held out for validation and early stopping; 0: all of them train, nothing validates, the last epoch (or --average-from's average) is kept."
+    )
+    var validationShare = 0.15
+
     @Flag(help: "Audio: no gain, time-shift and SpecAugment masking of training clips.")
     var noAugmentation = false
 
@@ -149,6 +155,9 @@ struct ClassifierTrainCommand: ParsableCommand {
             throw ValidationError(
                 "--average-from must be an epoch between 1 and --epochs (\(epochs)), got \(averageFrom)")
         }
+        guard (0..<1).contains(validationShare) else {
+            throw ValidationError("--validation-share must be at least 0 and below 1, got \(validationShare)")
+        }
         guard mixup >= 0, mixup.isFinite else { throw ValidationError("--mixup must be 0 or positive, got \(mixup)") }
         if mixup > 0 && robust != .none {
             throw ValidationError("--mixup and --robust do not go together: PGD attacks the unmixed labels; drop one")
@@ -162,6 +171,7 @@ struct ClassifierTrainCommand: ParsableCommand {
         configuration.seed = judge ? seed + 1000 : seed
         configuration.patience = patience
         configuration.weightDecay = weightDecay
+        configuration.validationFraction = validationShare
         configuration.attackSteps = attackSteps
         configuration.averagingStart = averageFrom
         if mixup > 0 { configuration.mixup = Mixup(alpha: mixup) }
@@ -186,16 +196,17 @@ struct ClassifierTrainCommand: ParsableCommand {
             bar?.update(done)
         }
         let report = summary.training
-        for (epoch, (loss, accuracy)) in zip(report.trainLoss, report.validationAccuracy).enumerated() {
-            print(
-                String(format: "epoch %d: train loss %.4f, validation accuracy %.1f%%", epoch + 1, loss, 100 * accuracy)
-            )
+        for (epoch, loss) in report.trainLoss.enumerated() {
+            let accuracy =
+                epoch < report.validationAccuracy.count
+                ? String(format: ", validation accuracy %.1f%%", 100 * report.validationAccuracy[epoch]) : ""
+            print(String(format: "epoch %d: train loss %.4f", epoch + 1, loss) + accuracy)
         }
-        if let averaged = report.averagedEpochs, let accuracy = report.averagedValidationAccuracy {
-            print(
-                String(
-                    format: "weight average of the last %d epochs: validation accuracy %.1f%%", averaged,
-                    100 * accuracy))
+        if let averaged = report.averagedEpochs {
+            let accuracy =
+                report.averagedValidationAccuracy.map { String(format: "validation accuracy %.1f%%", 100 * $0) }
+                ?? "no validation split"
+            print("weight average of the last \(averaged) epochs: \(accuracy)")
         }
         print(
             String(
