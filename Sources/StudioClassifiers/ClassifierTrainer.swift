@@ -143,6 +143,18 @@ public struct ClassifierTrainingReport: Sendable, Codable {
     public var averagedValidationAccuracy: Float?
     /// Whether the kept parameters are the weight average rather than the best epoch.
     public var keptAverage: Bool?
+
+    /// Which parameters were kept, and their validation accuracy, as a phrase for logs.
+    public var keptSummary: String {
+        func validated(_ accuracy: Float?) -> String {
+            accuracy.map { String(format: "validation accuracy %.1f%%", 100 * $0) } ?? "no validation split"
+        }
+        if keptAverage == true {
+            return "the average of the last \(averagedEpochs ?? 0) epochs, \(validated(averagedValidationAccuracy))"
+        }
+        let accuracy = validationAccuracy.indices.contains(bestEpoch - 1) ? validationAccuracy[bestEpoch - 1] : nil
+        return "epoch \(bestEpoch), \(validated(accuracy))"
+    }
 }
 
 /// Mini-batch training with Adam, optional PGD adversarial training, and early stopping on a

@@ -154,21 +154,7 @@ public enum DefaultClassifiers {
             data: data, architecture: architecture, widths: widths, configuration: configuration, startingFrom: start,
             checkpoint: path
         ) { epoch, done, total in progress("\(role.rawValue) epoch \(epoch)", done, total) }
-        let training = summary.training
-        let kept =
-            if training.keptAverage == true {
-                "the average of its last \(training.averagedEpochs ?? 0) epochs, "
-                    + (training.averagedValidationAccuracy.map {
-                        String(format: "validation accuracy %.1f%%", 100 * $0)
-                    }
-                        ?? "no validation split")
-            } else if training.validationAccuracy.isEmpty {
-                "its last epoch, \(training.bestEpoch) (no validation split)"
-            } else {
-                "epoch \(training.bestEpoch), validation accuracy "
-                    + String(format: "%.1f%%", 100 * (training.validationAccuracy.max() ?? 0))
-            }
-        log("trained \(role.rawValue): kept \(kept); wrote \(path)")
+        log("trained \(role.rawValue): kept \(summary.training.keptSummary); wrote \(path)")
         let (model, loaded) = try ClassifierPipelines.load(checkpoint: path)
         return (model, loaded, path)
     }

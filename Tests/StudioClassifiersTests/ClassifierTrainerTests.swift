@@ -140,19 +140,26 @@ struct ClassifierTrainerTests {
         }
     }
 
-    @Test func weightAveragingReportsItsEpochsAndStillLearns() throws {
-        let data = halvesData(count: 200, seed: 1)
-        let model = tinyModel(seed: 2)
+    /// Tiny-model training that averages the weights from epoch 3 on.
+    func averagingConfiguration(epochs: Int) -> ClassifierTrainingConfiguration {
         var configuration = ClassifierTrainingConfiguration()
-        configuration.epochs = 5
+        configuration.epochs = epochs
         configuration.patience = 10
         configuration.batchSize = 32
         configuration.learningRate = 3e-3
         configuration.averagingStart = 3
+        return configuration
+    }
+
+    @Test func weightAveragingReportsItsEpochsAndStillLearns() throws {
+        let data = halvesData(count: 200, seed: 1)
+        let model = tinyModel(seed: 2)
+        let configuration = averagingConfiguration(epochs: 5)
         let report = try ClassifierTrainer.train(model, data: data, configuration: configuration)
         #expect(report.averagedEpochs == 3)
         #expect(report.keptAverage == true)
         let averaged = try #require(report.averagedValidationAccuracy)
+        #expect(report.keptSummary.hasPrefix("the average of the last 3 epochs, validation accuracy "))
         // The kept parameters are the average: validating the model again gives its accuracy.
         let (_, validation) = data.splitByGroup(
             validationFraction: configuration.validationFraction, seed: configuration.seed)
@@ -164,17 +171,14 @@ struct ClassifierTrainerTests {
     @Test func withoutValidationEveryExampleTrainsAndTheAverageIsKept() throws {
         let data = halvesData(count: 200, seed: 1)
         let model = tinyModel(seed: 2)
-        var configuration = ClassifierTrainingConfiguration()
-        configuration.epochs = 4
-        configuration.batchSize = 32
-        configuration.learningRate = 3e-3
+        var configuration = averagingConfiguration(epochs: 4)
         configuration.validationFraction = 0
-        configuration.averagingStart = 3
         let report = try ClassifierTrainer.train(model, data: data, configuration: configuration)
         #expect(report.trainCount == 200 && report.validationCount == 0)
         #expect(report.trainLoss.count == 4, "no early stopping without validation")
         #expect(report.validationAccuracy.isEmpty && report.averagedValidationAccuracy == nil)
         #expect(report.bestEpoch == 4 && report.averagedEpochs == 2 && report.keptAverage == true)
+        #expect(report.keptSummary == "the average of the last 2 epochs, no validation split")
         let accuracy = ClassifierEvaluation.accuracy(model, data: halvesData(count: 100, seed: 9))
         #expect(accuracy > 0.9, "held-out accuracy \(accuracy)")
     }

@@ -202,16 +202,9 @@ struct ClassifierTrainCommand: ParsableCommand {
                 ? String(format: ", validation accuracy %.1f%%", 100 * report.validationAccuracy[epoch]) : ""
             print(String(format: "epoch %d: train loss %.4f", epoch + 1, loss) + accuracy)
         }
-        if let averaged = report.averagedEpochs {
-            let accuracy =
-                report.averagedValidationAccuracy.map { String(format: "validation accuracy %.1f%%", 100 * $0) }
-                ?? "no validation split"
-            print("weight average of the last \(averaged) epochs: \(accuracy)")
-        }
         print(
             String(
-                format: "kept %@ (%d training, %d validation examples, %.0f examples/s)",
-                report.keptAverage == true ? "the weight average" : "epoch \(report.bestEpoch)",
+                format: "kept %@ (%d training, %d validation examples, %.0f examples/s)", report.keptSummary,
                 report.trainCount, report.validationCount, report.examplesPerSecond))
         print("wrote \(path)")
     }
