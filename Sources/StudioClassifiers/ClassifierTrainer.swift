@@ -69,9 +69,7 @@ public struct ClassifierTrainingConfiguration: Sendable {
         ]
         if budget != .none { parts.append("PGD-\(attackSteps) \(budget)") }
         if let augmentation {
-            parts.append(
-                "augmentation (gain \(augmentation.gain), masks \(augmentation.frequencyMask) bands, "
-                    + "\(augmentation.timeMask) frames)")
+            parts.append("augmentation (\(augmentation.summary))")
         }
         if let averagingStart { parts.append("weight average from epoch \(averagingStart)") }
         if let mixup { parts.append("mixup \(mixup.alpha)") }
@@ -80,7 +78,8 @@ public struct ClassifierTrainingConfiguration: Sendable {
 }
 
 /// Random changes to [-1, 1] log-mel training images that keep the class: a gain change (a constant
-/// shift in log units), a circular time shift, and SpecAugment masks (Park et al., Interspeech
+/// shift in log units), a circular time shift, optionally a warp of the frequency axis
+/// (`FrequencyWarp`), and SpecAugment masks (Park et al., Interspeech
 /// 2019) of a band of frequencies and a span of frames, filled with silence (-1).
 public struct SpectrogramAugmentation: Sendable {
     /// Largest gain change in [-1, 1] units (0.1 is 6.5 dB with the default mapping).
@@ -89,21 +88,39 @@ public struct SpectrogramAugmentation: Sendable {
     public var frequencyMask = 8
     /// Largest time mask, in frames.
     public var timeMask = 8
+    /// Vocal tract length perturbation of the frequency axis (off by default).
+    public var frequencyWarp: FrequencyWarp? = nil
 
     /// The defaults.
     public init() {}
 
+    /// The settings, as they appear in a classifier's recipe line.
+    public var summary: String {
+        var text = "gain \(gain), masks \(frequencyMask) bands, \(timeMask) frames"
+        if let frequencyWarp { text += ", frequency warp \(frequencyWarp.maximum)" }
+        return text
+    }
+
     /// Augments a batch `[N, 1, bands, frames]` in place.
     public func apply(_ values: inout [Float], count: Int, bands: Int, frames: Int, using random: inout SplitMix64) {
         let size = bands * frames
+        precondition(
+            frequencyWarp.map { $0.bandFrequencies.count == bands } ?? true,
+            "SpectrogramAugmentation: the frequency warp knows \(frequencyWarp?.bandFrequencies.count ?? 0) bands, the images have \(bands)"
+        )
         for example in 0..<count {
             let base = example * size
             let shift = Int(random.next() % UInt64(frames))
             let offset = (2 * random.nextUnitFloat() - 1) * gain
+            let rows = frequencyWarp.map { $0.sourceRows(factor: $0.drawFactor(using: &random)) }
             let original = Array(values[base..<(base + size)])
             for band in 0..<bands {
+                let (lower, weight) = rows?[band] ?? (band, 0)
+                let upper = min(lower + 1, bands - 1)
                 for frame in 0..<frames {
-                    let value = original[band * frames + (frame + shift) % frames]
+                    let column = (frame + shift) % frames
+                    var value = original[lower * frames + column]
+                    if weight > 0 { value += weight * (original[upper * frames + column] - value) }
                     values[base + band * frames + frame] = value <= -1 ? -1 : min(1, value + offset)
                 }
             }

@@ -71,6 +71,14 @@ public struct ClassifierEvaluationReport: Sendable, Codable {
 
 /// The classifier commands' work.
 public enum ClassifierPipelines {
+    /// Vocal tract length perturbation of the default frontend's 64 mel bands by up to `maximum`.
+    public static func frequencyWarp(maximum: Float) throws -> FrequencyWarp {
+        let mel = try MelFrontendConfiguration().mel
+        return FrequencyWarp(
+            bandFrequencies: mel.centerFrequencies.map { Float($0) }, nyquist: Float(mel.sampleRate) / 2,
+            maximum: maximum)
+    }
+
     /// Training and test data for a source. Audio becomes cached [-1, 1] log-mel images of the
     /// default frontend; test data is the held-out split (whole speakers for the default corpus).
     public static func data(

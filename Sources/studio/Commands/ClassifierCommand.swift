@@ -130,6 +130,12 @@ struct ClassifierTrainCommand: ParsableCommand {
     )
     var averageFrom: Int?
 
+    @Option(
+        help:
+            "Audio: vocal tract length perturbation, a random warp of each training clip's frequency axis by a factor in [1-W, 1+W] (Jaitly and Hinton 2013 used 0.1); 0: none."
+    )
+    var frequencyWarp: Float = 0
+
     @Option(help: "Mixup of training batches with Beta(ALPHA, ALPHA) weights (Zhang et al. 2018); 0: none.")
     var mixup: Float = 0
 
@@ -158,6 +164,13 @@ struct ClassifierTrainCommand: ParsableCommand {
         guard (0..<1).contains(validationShare) else {
             throw ValidationError("--validation-share must be at least 0 and below 1, got \(validationShare)")
         }
+        guard frequencyWarp >= 0 && frequencyWarp < 0.5 else {
+            throw ValidationError("--frequency-warp must be at least 0 and below 0.5, got \(frequencyWarp)")
+        }
+        if frequencyWarp > 0 && (dataOptions.modality != .audio || noAugmentation) {
+            throw ValidationError(
+                "--frequency-warp warps mel bands: it needs audio and augmentation (drop --no-augmentation)")
+        }
         guard mixup >= 0, mixup.isFinite else { throw ValidationError("--mixup must be 0 or positive, got \(mixup)") }
         if mixup > 0 && robust != .none {
             throw ValidationError("--mixup and --robust do not go together: PGD attacks the unmixed labels; drop one")
@@ -175,7 +188,13 @@ struct ClassifierTrainCommand: ParsableCommand {
         configuration.attackSteps = attackSteps
         configuration.averagingStart = averageFrom
         if mixup > 0 { configuration.mixup = Mixup(alpha: mixup) }
-        if dataOptions.modality == .audio && !noAugmentation { configuration.augmentation = SpectrogramAugmentation() }
+        if dataOptions.modality == .audio && !noAugmentation {
+            var augmentation = SpectrogramAugmentation()
+            if frequencyWarp > 0 {
+                augmentation.frequencyWarp = try ClassifierPipelines.frequencyWarp(maximum: frequencyWarp)
+            }
+            configuration.augmentation = augmentation
+        }
         let chosen = judge ? ClassifierArchitecture.vgg : architecture
         let name = judge ? "judge" : (robust == .none ? "classifier" : "classifier-robust")
         let path =
