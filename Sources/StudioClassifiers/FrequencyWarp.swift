@@ -4,11 +4,11 @@ import StudioSupport
 /// log-mel image: each training clip's frequency axis is scaled by a random factor alpha in
 /// [1 - maximum, 1 + maximum], as if a longer or shorter vocal tract had spoken it.
 ///
-/// The warp is VTLP's piecewise-linear map: frequencies up to `boundary * min(alpha, 1)` are
-/// multiplied by alpha, and the rest is stretched linearly so that the Nyquist frequency stays put,
-/// so no band is pushed off the top or left empty. A warped band takes the value of the source
-/// frequency that maps onto its centre, interpolated linearly between the two nearest source bands
-/// (in log units).
+/// The warp is VTLP's piecewise-linear map: source frequencies up to `boundary * min(alpha, 1) / alpha`
+/// are multiplied by alpha, and the rest is stretched linearly so that the Nyquist frequency stays
+/// put, so nothing is pushed off the top. A warped band takes the value of the source frequency
+/// that maps onto its centre, interpolated linearly between the two nearest source bands (in log
+/// units); sources beyond the lowest or highest band centre take that band's value.
 public struct FrequencyWarp: Sendable, Equatable {
     /// Centre frequency of each row in Hz, lowest first (row `b` is mel band `b`).
     public let bandFrequencies: [Float]
