@@ -129,6 +129,36 @@ struct ExperimentCommandTests {
         // Telephone settings are recorded as before the noise bed existed, so older folders still resume.
         let claimed = try String(contentsOfFile: out + "/experiment.json", encoding: .utf8)
         #expect(claimed.contains("3400") && !claimed.contains("bedLow") && !claimed.contains("confound"), "\(claimed)")
+        #expect(!claimed.contains("replicates"), "\(claimed)")
+        try replicates(corpus: corpus, cache: cache, out: out)
+    }
+
+    /// `--replicates 2` in the same folder keeps the finished arms, trains each again with GAN seed 1,
+    /// and reports the shift over the two runs with its Student-t interval.
+    func replicates(corpus: String, cache: String, out: String) throws {
+        let before = try Data(contentsOf: URL(fileURLWithPath: out + "/runs/confounded/summary.json"))
+        let result = try StudioCommandRunner.run(
+            ["experiment", "spurious", "--data", corpus, "--cache", cache, "--out", out, "--replicates", "2"]
+                + Self.tiny)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("confounded: finished earlier"), "\(result.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/runs/confounded/summary.json")) == before)
+        let report = try Self.report(out)
+        let arms = try #require(report["arms"] as? [[String: Any]]).compactMap { $0["arm"] as? [String: Any] }
+        #expect(
+            arms.compactMap { $0["name"] as? String } == [
+                "confounded", "balanced", "confounded-seed1", "balanced-seed1",
+            ])
+        #expect(arms.last?["ganSeed"] as? Int == 1 && arms.last?["replicateOf"] as? String == "balanced")
+        let configuration = try String(contentsOfFile: out + "/runs/balanced-seed1/configuration.json", encoding: .utf8)
+        #expect(configuration.contains("\"seed\" : 1"), "\(configuration)")
+        let findings = try #require(report["findings"] as? [String])
+        #expect(
+            findings.contains { $0.hasPrefix("Over 2 training runs per arm") && $0.contains("seed 1") }, "\(findings)")
+        let zero = try StudioCommandRunner.run(
+            ["experiment", "spurious", "--data", corpus, "--cache", cache, "--out", out, "--replicates", "0"]
+                + Self.tiny)
+        #expect(zero.status != 0 && zero.stderr.contains("--replicates"), "\(zero.stderr)")
     }
 
     /// `--confound noise-bed`: the synthetic voices have nothing above 1.4 kHz, so every held-out

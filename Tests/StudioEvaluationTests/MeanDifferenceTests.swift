@@ -29,3 +29,29 @@ struct MeanDifferenceTests {
         #expect(MeanDifference([1, 2], []) == nil)
     }
 }
+
+@Suite("Shifts over replicate training runs")
+struct ReplicateShiftTests {
+    /// Shifts 1, 2, 3: mean 2, sd 1, half-width t(0.975, 2) / sqrt(3) = 4.303 / 1.732 = 2.484.
+    @Test func threeReplicatesGiveTheStudentInterval() throws {
+        let shift = try #require(ReplicateShift([1, 2, 3]))
+        #expect(abs(shift.mean - 2) < 1e-12)
+        #expect(abs(shift.standardDeviation - 1) < 1e-12)
+        #expect(abs(shift.upper - (2 + 4.303 / 3.0.squareRoot())) < 1e-9)
+        #expect(abs(shift.lower - (2 - 4.303 / 3.0.squareRoot())) < 1e-9)
+        #expect(!shift.excludesZero)
+        #expect(try #require(ReplicateShift([0.9, 1.0, 1.1])).excludesZero)
+        #expect(ReplicateShift([1]) == nil)
+        #expect(ReplicateShift([1, .nan]) == nil)
+    }
+
+    /// Known quantiles (R's qt(0.975, df)): the table's ends and the expansion beyond it.
+    @Test func studentQuantilesMatchKnownValues() {
+        for (df, expected) in [(1, 12.706), (2, 4.303), (30, 2.042), (40, 2.021), (60, 2.000), (120, 1.980)] {
+            #expect(
+                abs(ReplicateShift.studentQuantile975(degreesOfFreedom: df) - expected) < 0.001,
+                "df \(df): \(ReplicateShift.studentQuantile975(degreesOfFreedom: df))")
+        }
+        #expect(abs(ReplicateShift.studentQuantile975(degreesOfFreedom: 100_000) - 1.96) < 0.001)
+    }
+}

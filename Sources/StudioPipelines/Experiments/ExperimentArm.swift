@@ -21,6 +21,20 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
     public var classifierPath: String
     /// True when the target class's real clips are in the GAN's data (the absence constraint broken on purpose).
     public var absenceViolated: Bool
+    /// The GAN's training seed (nil: the experiment's seed).
+    public var ganSeed: UInt64? = nil
+    /// For a replicate, the arm it repeats with another GAN seed (nil: an arm of its own).
+    public var replicateOf: String? = nil
+
+    /// The same arm trained again with GAN seed `seed`, in its own folder `NAME-seedSEED`.
+    func replicate(seed: UInt64) -> ExperimentArm {
+        var copy = self
+        copy.name = "\(name)-seed\(seed)"
+        copy.title = "\(title) (again, GAN seed \(seed))"
+        copy.ganSeed = seed
+        copy.replicateOf = name
+        return copy
+    }
 
     /// Trains the arm's GAN in `runs/NAME`: continues an interrupted run, keeps a finished one, and
     /// continues a finished one to a larger `--iterations` (a resumed run repeats a longer run's first
@@ -56,7 +70,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         request.preset = .quick
         request.classifier = .path(classifierPath)
         request.judgePath = judgePath
-        request.seed = settings.seed
+        request.seed = ganSeed ?? settings.seed
         request.iterations = settings.iterations
         request.classifierWeight = settings.classifierWeight
         request.evaluateEvery = settings.evaluateEvery

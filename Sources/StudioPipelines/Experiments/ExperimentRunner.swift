@@ -30,6 +30,7 @@ enum ExperimentRunner {
         clean: (train: ClassificationData, test: ClassificationData), hooks: TrainingHooks,
         findings: (ExperimentReport) -> [String]
     ) throws -> ExperimentReport {
+        let arms = replicated(arms, settings)
         var report: ExperimentReport?
         try runArms(arms, settings: settings, judgePath: judgePath, detector: detector.detector, hooks: hooks) {
             records, generatedRows, generatedTarget in
@@ -50,6 +51,57 @@ enum ExperimentRunner {
         }
         guard let report else { throw ExperimentError.badSetting(name: "arms", reason: "an experiment needs an arm") }
         return report
+    }
+
+    /// `arms`, then each replicate round of all of them (GAN seeds `seed + 1`, `seed + 2`, ...), so
+    /// the first comparison is complete before any replicate starts.
+    static func replicated(_ arms: [ExperimentArm], _ settings: ExperimentSettings) -> [ExperimentArm] {
+        arms
+            + (1..<max(settings.replicateCount, 1)).flatMap { round in
+                arms.map { $0.replicate(seed: settings.seed &+ UInt64(round)) }
+            }
+    }
+
+    /// With replicates: the shift of the mean detector statistic of generated target examples,
+    /// `arm` minus `baseline`, in each training run (runs paired by GAN seed), and its Student-t
+    /// interval over runs; the seen classes' mean shifts give the scale of drift where nothing was
+    /// planted.
+    static func replicateFinding(_ report: ExperimentReport, arm: String, baseline: String) -> String? {
+        let seed = report.settings.seed
+        let runs = report.arms.map(\.arm).filter { $0.name == arm || $0.replicateOf == arm }
+        func counterpart(_ run: ExperimentArm) -> String {
+            run.replicateOf == nil ? baseline : "\(baseline)-seed\(run.ganSeed ?? seed)"
+        }
+        func shifts(_ className: String) -> [(seed: UInt64, shift: Double)] {
+            runs.compactMap { run in
+                guard let shifted = report.row(run.name, className), let base = report.row(counterpart(run), className)
+                else { return nil }
+                return (run.ganSeed ?? seed, Double(shifted.meanStatistic - base.meanStatistic))
+            }
+        }
+        let target = shifts(report.target)
+        guard let shift = ReplicateShift(target.map(\.shift)) else { return nil }
+        let toward = (shift.mean > 0) == report.detector.markerRaises
+        let perRun = target.map { String(format: "seed %llu %+.3f", $0.seed, $0.shift) }.joined(separator: ", ")
+        var line =
+            String(
+                format: "Over %d training runs per arm, the %@ arm's generated %@ minus the %@ arm's: mean shift %+.3f "
+                    + "(Student-t 95%% interval %+.3f to %+.3f; ",
+                target.count, arm, report.target, baseline, shift.mean, shift.lower, shift.upper) + perRun + "): "
+        line +=
+            shift.excludesZero
+            ? "the shift exceeds the spread between training runs, \(toward ? "towards" : "away from") the feature"
+            : "the interval includes 0, so the shift is within the spread between training runs"
+        let seen = report.rows.filter { $0.source == arm && $0.className != report.target }.map(\.className)
+        let seenShifts = seen.compactMap { name -> String? in
+            let values = shifts(name).map(\.shift)
+            guard values.count == target.count else { return nil }
+            return String(format: "%@ %+.3f", name, values.reduce(0, +) / Double(values.count))
+        }
+        if !seenShifts.isEmpty {
+            line += " (seen classes, mean shift over the same runs: " + seenShifts.joined(separator: ", ") + ")"
+        }
+        return line + "."
     }
 
     /// How far the mean detector statistic of `arm`'s generated target examples lies from
@@ -162,9 +214,15 @@ enum ExperimentRunner {
                 + "classifier loss weight \(settings.classifierWeight.map { "\($0)" } ?? "2 (the preset's)"), the "
                 + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the selected "
                 + "generator. The judge (the clean data's) is never used for training or selection.",
-            "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "
-                + "shifts); both cover the sampling of \(noun) from one trained generator, not the variation between "
-                + "training runs (one seed per arm).",
+            settings.replicateCount > 1
+                ? "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "
+                    + "shifts) within one training run; each arm was trained \(settings.replicateCount) times (GAN seeds "
+                    + "\(settings.seed) to \(settings.seed &+ UInt64(settings.replicateCount - 1)); rows NAME-seedK), and "
+                    + "the 'over N training runs' findings give Student-t 95% intervals over runs, which cover the "
+                    + "variation between training runs (the probed classifiers are the same in every run)."
+                : "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "
+                    + "shifts); both cover the sampling of \(noun) from one trained generator, not the variation "
+                    + "between training runs (one seed per arm; --replicates N trains each arm N times).",
         ]
         if !pending.isEmpty {
             lines.insert(

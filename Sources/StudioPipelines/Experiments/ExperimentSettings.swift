@@ -77,6 +77,12 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
     public var listenCount = 8
     /// Seed of every random choice.
     public var seed: UInt64 = 0
+    /// GAN training runs per arm (nil: 1): replicate `k` trains every arm again with GAN seed
+    /// `seed + k`, so each shift between arms can be set beside the spread between training runs.
+    public var replicates: Int? = nil
+
+    /// GAN training runs per arm.
+    public var replicateCount: Int { replicates ?? 1 }
 
     /// Settings with defaults for everything but the data, the folders and the target.
     public init(corpus: String, cacheFolder: String, outputFolder: String, target: String) {
@@ -109,6 +115,7 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
             ("--iterations", iterations), ("--evaluate-every", evaluateEvery), ("--samples", samples),
             ("--channels", channelBase ?? 1), ("--batch-size", batchSize ?? 1),
             ("--evaluation-samples", evaluationSamples ?? 1), ("--classifier-epochs", classifierEpochs ?? 1),
+            ("--replicates", replicateCount),
         ] where value < 1 {
             throw ExperimentError.badSetting(name: name, reason: "must be at least 1, got \(value)")
         }
@@ -129,18 +136,21 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
             guard var existing = try? JSONDecoder().decode(Record.self, from: data) else {
                 throw ExperimentError.settingsChanged(folder: outputFolder, file: file)
             }
-            // Only the budget may differ: a larger one continues every arm, a smaller one would
-            // report generators trained longer than it says.
+            // Only the budget and the number of replicates may differ: a larger budget continues
+            // every arm, a smaller one would report generators trained longer than it says; more
+            // replicates add runs, fewer leave some out of the report.
             let trained = existing.settings.iterations
+            let replicated = existing.settings.replicates
             existing.settings.iterations = iterations
+            existing.settings.replicates = replicates
             guard existing == record else { throw ExperimentError.settingsChanged(folder: outputFolder, file: file) }
             guard trained <= iterations else {
                 throw ExperimentError.shorterBudget(folder: outputFolder, iterations: trained, asked: iterations)
             }
-            if trained == iterations { return }
+            if trained == iterations && replicated == replicates { return }
             // A run always evaluates at its last iteration; unless that is a regular evaluation, a
             // continued arm would keep one that a run trained to the new budget at once never made.
-            guard trained % evaluateEvery == 0 else {
+            guard trained == iterations || trained % evaluateEvery == 0 else {
                 throw ExperimentError.badSetting(
                     name: "--iterations",
                     reason: "\(outputFolder) holds this experiment at \(trained) iterations per arm, not a multiple "

@@ -164,6 +164,9 @@ public enum MarkerExperiment {
             {
                 lines.append(line)
             }
+            if let line = ExperimentRunner.replicateFinding(report, arm: arm, baseline: "clean") {
+                lines.append(line)
+            }
         }
         if report.row("violation", target) != nil {
             lines.append(

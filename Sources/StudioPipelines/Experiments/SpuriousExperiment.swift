@@ -230,6 +230,9 @@ public enum SpuriousExperiment {
         {
             lines.append(line)
         }
+        if let line = ExperimentRunner.replicateFinding(report, arm: "confounded", baseline: "balanced") {
+            lines.append(line)
+        }
         for check in report.classifiers {
             lines.append(
                 String(

@@ -74,6 +74,12 @@ struct ExperimentOptions: ParsableArguments {
 
     @Option(
         help:
+            "GAN training runs per arm, with GAN seeds SEED, SEED+1, ... (the classifiers stay the same): the report sets each shift between arms beside the spread between runs. A rerun with more keeps the finished runs and adds the rest."
+    )
+    var replicates = 1
+
+    @Option(
+        help:
             "Quantile rank of the detector's calibration on clean real examples and on real examples with the feature.")
     var falsePositiveRate = 0.01
 
@@ -118,6 +124,7 @@ struct ExperimentOptions: ParsableArguments {
         settings.classifierEpochs = classifierEpochs
         settings.listenCount = listen
         settings.seed = seed
+        settings.replicates = replicates == 1 ? nil : replicates
         return settings
     }
 
