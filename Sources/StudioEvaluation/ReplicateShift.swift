@@ -11,13 +11,14 @@ public struct ReplicateShift: Sendable, Codable, Equatable {
     /// The interval `mean ± t(0.975, n - 1) · sd / sqrt(n)`.
     public let lower: Double, upper: Double
 
-    /// Needs at least two replicates.
+    /// Needs at least two replicates that differ (identical shifts measure no spread: nil).
     public init?(_ shifts: [Double]) {
         let count = shifts.count
         guard count >= 2, shifts.allSatisfy(\.isFinite) else { return nil }
         let average = shifts.reduce(0, +) / Double(count)
         let squares = shifts.reduce(0) { $0 + ($1 - average) * ($1 - average) }
         let deviation = (squares / Double(count - 1)).squareRoot()
+        guard deviation > 0 else { return nil }
         let half = Self.studentQuantile975(degreesOfFreedom: count - 1) * deviation / Double(count).squareRoot()
         self.shifts = shifts
         mean = average

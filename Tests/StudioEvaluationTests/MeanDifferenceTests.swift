@@ -43,6 +43,7 @@ struct ReplicateShiftTests {
         #expect(try #require(ReplicateShift([0.9, 1.0, 1.1])).excludesZero)
         #expect(ReplicateShift([1]) == nil)
         #expect(ReplicateShift([1, .nan]) == nil)
+        #expect(ReplicateShift([0.5, 0.5, 0.5]) == nil, "identical runs measure no spread")
     }
 
     /// Known quantiles (R's qt(0.975, df)): the table's ends and the expansion beyond it.

@@ -90,8 +90,9 @@ enum ExperimentRunner {
                 target.count, arm, report.target, baseline, shift.mean, shift.lower, shift.upper) + perRun + "): "
         line +=
             shift.excludesZero
-            ? "the shift exceeds the spread between training runs, \(toward ? "towards" : "away from") the feature"
-            : "the interval includes 0, so the shift is within the spread between training runs"
+            ? "the interval excludes 0: the variation between training runs does not account for the shift, "
+                + "\(toward ? "towards" : "away from") the feature"
+            : "the interval includes 0: over \(target.count) runs the shift cannot be told from 0"
         let seen = report.rows.filter { $0.source == arm && $0.className != report.target }.map(\.className)
         let seenShifts = seen.compactMap { name -> String? in
             let values = shifts(name).map(\.shift)
@@ -210,7 +211,11 @@ enum ExperimentRunner {
         var lines = [
             "The detector's threshold is \(calibration); the held-out rows show its power and false-positive rate "
                 + "on real \(noun).",
-            "Every arm: ProbeGAN's quick preset for \(settings.iterations) iterations, seed \(settings.seed), "
+            "Every arm: ProbeGAN's quick preset for \(settings.iterations) iterations, seed \(settings.seed)"
+                + (settings.replicateCount > 1
+                    ? " (replicates NAME-seedK: GAN seeds \(settings.seed &+ 1) to "
+                        + "\(settings.seed &+ UInt64(settings.replicateCount - 1)); every finding that does not say "
+                        + "'over N training runs' describes the seed-\(settings.seed) arms only)" : "") + ", "
                 + "classifier loss weight \(settings.classifierWeight.map { "\($0)" } ?? "2 (the preset's)"), the "
                 + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the selected "
                 + "generator. The judge (the clean data's) is never used for training or selection.",

@@ -48,7 +48,8 @@ public enum ExperimentClassifierKind: String, Sendable, Codable, CaseIterable {
 
 /// Settings shared by the controlled experiments. Written to `experiment.json`; a rerun with the
 /// same settings resumes (finished steps are kept), a rerun with only a larger `iterations`
-/// continues every arm to it, a rerun with other settings is refused.
+/// continues every arm to it, one with another `replicates` adds (or leaves out) replicate runs,
+/// and a rerun with other settings is refused.
 public struct ExperimentSettings: Sendable, Codable, Equatable {
     /// The clean corpus (the default corpus unless the user gives one); unused in image mode.
     public var corpus: String
@@ -147,7 +148,7 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
             guard trained <= iterations else {
                 throw ExperimentError.shorterBudget(folder: outputFolder, iterations: trained, asked: iterations)
             }
-            if trained == iterations && replicated == replicates { return }
+            if trained == iterations && (replicated ?? 1) == replicateCount { return }
             // A run always evaluates at its last iteration; unless that is a regular evaluation, a
             // continued arm would keep one that a run trained to the new budget at once never made.
             guard trained == iterations || trained % evaluateEvery == 0 else {

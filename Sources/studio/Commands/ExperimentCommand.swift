@@ -74,7 +74,7 @@ struct ExperimentOptions: ParsableArguments {
 
     @Option(
         help:
-            "GAN training runs per arm, with GAN seeds SEED, SEED+1, ... (the classifiers stay the same): the report sets each shift between arms beside the spread between runs. A rerun with more keeps the finished runs and adds the rest."
+            "GAN training runs per arm, with GAN seeds SEED, SEED+1, ... (the classifiers stay the same): the report sets each shift between arms beside the spread between runs (use 3 or more: with 2, the t interval is wide). A rerun with more keeps the finished runs and adds the rest."
     )
     var replicates = 1
 
