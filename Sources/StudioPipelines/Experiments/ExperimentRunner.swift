@@ -67,16 +67,22 @@ enum ExperimentRunner {
     /// interval over runs; the seen classes' mean shifts give the scale of drift where nothing was
     /// planted.
     static func replicateFinding(_ report: ExperimentReport, arm: String, baseline: String) -> String? {
-        let seed = report.settings.seed
-        let runs = report.arms.map(\.arm).filter { $0.name == arm || $0.replicateOf == arm }
-        func counterpart(_ run: ExperimentArm) -> String {
-            run.replicateOf == nil ? baseline : "\(baseline)-seed\(run.ganSeed ?? seed)"
+        // Each run of an arm (the arm itself and its replicates) by GAN seed; runs pair by seed.
+        func runs(_ name: String) -> [UInt64: String] {
+            Dictionary(
+                report.arms.map(\.arm).filter { $0.name == name || $0.replicateOf == name }.map {
+                    ($0.ganSeed ?? report.settings.seed, $0.name)
+                }, uniquingKeysWith: { first, _ in first })
         }
+        let armRuns = runs(arm)
+        let baselineRuns = runs(baseline)
+        let seeds = armRuns.keys.filter { baselineRuns[$0] != nil }.sorted()
         func shifts(_ className: String) -> [(seed: UInt64, shift: Double)] {
-            runs.compactMap { run in
-                guard let shifted = report.row(run.name, className), let base = report.row(counterpart(run), className)
+            seeds.compactMap { seed in
+                guard let shifted = report.row(armRuns[seed]!, className),
+                    let base = report.row(baselineRuns[seed]!, className)
                 else { return nil }
-                return (run.ganSeed ?? seed, Double(shifted.meanStatistic - base.meanStatistic))
+                return (seed, Double(shifted.meanStatistic - base.meanStatistic))
             }
         }
         let target = shifts(report.target)
@@ -208,13 +214,13 @@ enum ExperimentRunner {
                 + (detector.markedCalibrationCount > 0
                     ? " (the \(detector.markedCalibrationCount) real training \(noun) with the feature overlap that tail, "
                         + "so they do not move it)" : "")
+        let lastSeed = settings.seed &+ UInt64(settings.replicateCount - 1)
         var lines = [
             "The detector's threshold is \(calibration); the held-out rows show its power and false-positive rate "
                 + "on real \(noun).",
             "Every arm: ProbeGAN's quick preset for \(settings.iterations) iterations, seed \(settings.seed)"
                 + (settings.replicateCount > 1
-                    ? " (replicates NAME-seedK: GAN seeds \(settings.seed &+ 1) to "
-                        + "\(settings.seed &+ UInt64(settings.replicateCount - 1)); every finding that does not say "
+                    ? " (replicates NAME-seedK: GAN seeds \(settings.seed &+ 1) to \(lastSeed)); every finding that does not say "
                         + "'over N training runs' describes the seed-\(settings.seed) arms only)" : "") + ", "
                 + "classifier loss weight \(settings.classifierWeight.map { "\($0)" } ?? "2 (the preset's)"), the "
                 + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the selected "
@@ -222,7 +228,7 @@ enum ExperimentRunner {
             settings.replicateCount > 1
                 ? "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "
                     + "shifts) within one training run; each arm was trained \(settings.replicateCount) times (GAN seeds "
-                    + "\(settings.seed) to \(settings.seed &+ UInt64(settings.replicateCount - 1)); rows NAME-seedK), and "
+                    + "\(settings.seed) to \(lastSeed); rows NAME-seedK), and "
                     + "the 'over N training runs' findings give Student-t 95% intervals over runs, which cover the "
                     + "variation between training runs (the probed classifiers are the same in every run)."
                 : "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "
