@@ -20,7 +20,8 @@ func gemm(
 ) {
     _ = singleThreadedBLAS
     guard m > 0, n > 0 else { return }
-    if parallel && Parallel.coreCount > 1 && m >= 2 * Parallel.coreCount && m * n * k >= 1 << 21 {
+    let workers = Parallel.workers
+    if parallel && workers > 1 && m >= 2 * workers && m * n * k >= 1 << 21 {
         Parallel.forRange(m, threshold: 0) { rows in
             // Row r of op(A) starts at a + r * lda (plain) or a + r (transposed: column r of A).
             let rowsOfA = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
@@ -47,4 +48,16 @@ func gemm(
 public enum EngineThreads {
     /// Threads the engine splits work across (`STUDIO_THREADS`, else the number of cores).
     public static var count: Int { Parallel.coreCount }
+
+    /// Threads the engine splits the calling thread's work across: `count`, or less inside
+    /// `limited(to:_:)`.
+    public static var current: Int { Parallel.workers }
+
+    /// Runs `body` with the engine splitting this thread's work across at most `limit` threads
+    /// (at least 1), so that several trainings can share the cores, one thread each, instead of
+    /// taking turns. Other threads keep their own limit. Sums split across threads are added in
+    /// another order, so results differ from a run with another limit in the last bits.
+    public static func limited<T>(to limit: Int, _ body: () throws -> T) rethrows -> T {
+        try Parallel.limited(to: limit, body)
+    }
 }

@@ -11,12 +11,34 @@ enum Parallel {
         return max(1, ProcessInfoCores.count)
     }()
 
-    /// Runs `body` over `0..<count` in up to `coreCount` contiguous chunks, or serially when
+    /// The calling thread's limit (see `EngineThreads.limited(to:_:)`), kept in thread-local storage.
+    private static let limitKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+        return key
+    }()
+
+    /// Threads the calling thread's loops split across: `coreCount`, or less inside
+    /// `EngineThreads.limited(to:_:)`.
+    static var workers: Int {
+        guard let limit = pthread_getspecific(limitKey) else { return coreCount }
+        return min(coreCount, Int(bitPattern: limit))
+    }
+
+    /// Runs `body` with the calling thread's `workers` at most `limit`, then restores the previous limit.
+    static func limited<T>(to limit: Int, _ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(limitKey)
+        pthread_setspecific(limitKey, UnsafeRawPointer(bitPattern: max(1, limit)))
+        defer { pthread_setspecific(limitKey, previous) }
+        return try body()
+    }
+
+    /// Runs `body` over `0..<count` in up to `workers` contiguous chunks, or serially when
     /// `count * costPerItem` (in floats touched) is below `threshold`.
     static func forRange(
         _ count: Int, costPerItem: Int = 1, threshold: Int = 1 << 18, _ body: (Range<Int>) -> Void
     ) {
-        let chunks = count * costPerItem >= threshold ? min(coreCount, count) : 1
+        let chunks = count * costPerItem >= threshold ? min(workers, count) : 1
         if chunks <= 1 {
             body(0..<count)
             return
