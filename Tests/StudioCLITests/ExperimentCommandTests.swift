@@ -37,6 +37,13 @@ struct ExperimentCommandTests {
         let first = try StudioCommandRunner.run(common)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("Classifier memory"), "\(first.stdout)")
+        // By default two arms train at once (with 2 or more engine threads), each logging with its name.
+        if ProcessInfo.processInfo.environment["STUDIO_THREADS"] == nil
+            && ProcessInfo.processInfo.activeProcessorCount >= 2
+        {
+            #expect(first.stdout.contains("training 2 arms at once, 1 engine thread(s) each"), "\(first.stdout)")
+            #expect(first.stdout.contains("[memory] ") && first.stdout.contains("[clean] "), "\(first.stdout)")
+        }
         let report = try Self.report(out)
         let arms = try #require(report["arms"] as? [[String: Any]])
         let armNames = arms.compactMap { ($0["arm"] as? [String: Any])?["name"] as? String }
@@ -74,10 +81,18 @@ struct ExperimentCommandTests {
 
         // A larger budget continues every finished arm (its first iteration is kept, not retrained);
         // a smaller one than the folder's is refused.
+        // --jobs may change between runs of a folder; with 1, arms train one after another.
         var longer = common
         longer[longer.firstIndex(of: "--iterations")! + 1] = "2"
-        let extended = try StudioCommandRunner.run(longer)
+        let extended = try StudioCommandRunner.run(longer + ["--jobs", "1"])
         #expect(extended.status == 0, "\(extended.stderr)")
+        #expect(!extended.stdout.contains("at once") && !extended.stdout.contains("[memory]"), "\(extended.stdout)")
+        let checks = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json")))
+        let checkNames = ((checks as? [String: Any])?["classifiers"] as? [[String: Any]])?.compactMap { $0["name"] }
+        #expect(checkNames as? [String] == ["marked", "clean"], "\(String(describing: checkNames))")
+        let noJobs = try StudioCommandRunner.run(longer + ["--jobs", "0"])
+        #expect(noJobs.status != 0 && noJobs.stderr.contains("--jobs"), "\(noJobs.stderr)")
         for arm in armNames {
             #expect(extended.stdout.contains("\(arm): finished earlier at 1 iterations; continuing to 2"))
             #expect(extended.stdout.contains("resuming \(out)/runs/\(arm) at iteration 1"), "\(extended.stdout)")

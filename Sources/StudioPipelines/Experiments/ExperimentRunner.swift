@@ -4,9 +4,9 @@ import StudioClassifiers
 import StudioCorpus
 import StudioEvaluation
 
-/// What the marker and spurious experiments share: running the arms one after another, an interim
-/// report after each (so a long experiment shows its first results early), the notes on how to
-/// read it, and the pictures and clips that go with it.
+/// What the marker and spurious experiments share: running the arms (one after another, or
+/// several at once with `--jobs`), an interim report after each (so a long experiment shows its
+/// first results early), the notes on how to read it, and the pictures and clips that go with it.
 enum ExperimentRunner {
     /// The parts of a report that are known before any arm runs.
     struct Frame {
@@ -14,34 +14,37 @@ enum ExperimentRunner {
         var experiment: String, question: String
         /// The planted feature, and how the detector's statistic reads.
         var feature: PlantedFeature, detectorDescription: String
-        /// The probed classifiers' reliance on the feature.
-        var classifiers: [ClassifierCheck]
         /// True when one arm breaks the absence constraint on purpose (ORACLE).
         var hasViolationArm: Bool
         /// The variant data whose real target examples carry the feature, and their label in pictures.
         var featured: VariantData, featureLabel: String
     }
 
-    /// Runs (or keeps) every arm; after each, writes the report of everything measured so far.
+    /// Runs (or keeps) every arm, training each probed classifier in `classifiers` when the first
+    /// arm that probes it starts; after each arm, writes the report of everything measured so far.
     /// Returns the final report.
     static func run(
-        _ arms: [ExperimentArm], frame: Frame, settings: ExperimentSettings, judgePath: String,
+        _ arms: [ExperimentArm], classifiers: [ProbedClassifier], frame: Frame, settings: ExperimentSettings,
+        judgePath: String,
         detector: (detector: MarkerDetector, realRows: [DetectionRow]),
         clean: (train: ClassificationData, test: ClassificationData), hooks: TrainingHooks,
         findings: (ExperimentReport) -> [String]
     ) throws -> ExperimentReport {
         let arms = replicated(arms, settings)
         var report: ExperimentReport?
-        try runArms(arms, settings: settings, judgePath: judgePath, detector: detector.detector, hooks: hooks) {
-            records, generatedRows, generatedTarget in
+        try runArms(
+            arms, classifiers: classifiers, settings: settings, judgePath: judgePath, detector: detector.detector,
+            hooks: hooks
+        ) { records, generatedRows, generatedTarget in
             var interim = ExperimentReport(
                 experiment: frame.experiment, question: frame.question, target: settings.target,
                 feature: frame.feature.description, detector: detector.detector,
-                detectorDescription: frame.detectorDescription, classifiers: frame.classifiers, arms: records,
+                detectorDescription: frame.detectorDescription, classifiers: classifiers.compactMap(\.check),
+                arms: records,
                 rows: generatedRows + detector.realRows, findings: [],
                 notes: notes(
                     settings, detector: detector.detector, violation: frame.hasViolationArm,
-                    pending: arms.dropFirst(records.count)),
+                    pending: arms.filter { arm in !records.contains { $0.arm.name == arm.name } }),
                 settings: settings)
             interim.findings = findings(interim)
             try writeOutputs(
@@ -167,40 +170,53 @@ enum ExperimentRunner {
             }.joined(separator: ", ") + "."
     }
 
-    /// Trains (or keeps) every arm and measures its generated examples.
-    /// After each arm, `afterEach` gets everything measured so far (an interim report is written
-    /// as soon as one arm is done).
+    /// Trains (or keeps) every arm and measures its generated examples, `settings.jobCount` arms
+    /// at a time. After each arm, `afterEach` gets everything measured so far, in the arms' order
+    /// (an interim report is written as soon as one arm is done).
     static func runArms(
-        _ arms: [ExperimentArm], settings: ExperimentSettings, judgePath: String, detector: MarkerDetector,
-        hooks: TrainingHooks,
+        _ arms: [ExperimentArm], classifiers: [ProbedClassifier], settings: ExperimentSettings, judgePath: String,
+        detector: MarkerDetector, hooks: TrainingHooks,
         afterEach: ([ExperimentReport.ArmRecord], [DetectionRow], [(name: String, images: [Float])]) throws -> Void
     ) throws {
-        var records = [ExperimentReport.ArmRecord]()
-        var rows = [DetectionRow]()
-        var generatedTarget = [(name: String, images: [Float])]()
-        for arm in arms {
+        typealias Outcome = (
+            record: ExperimentReport.ArmRecord, rows: [DetectionRow], target: (name: String, images: [Float])?
+        )
+        var outcomes = [Outcome?](repeating: nil, count: arms.count)
+        let workers = ArmWorkers(jobs: settings.jobCount, arms: arms.count)
+        if workers.workers > 1 {
+            hooks.log(
+                "training \(workers.workers) arms at once, \(workers.threadsPerWorker) engine thread(s) each "
+                    + "(--jobs \(settings.jobCount)); progress comes as lines per arm")
+        }
+        try workers.run(names: arms.map(\.name), hooks: hooks) { index, hooks -> Outcome in
+            let arm = arms[index]
+            _ = try classifiers.first { $0.path == arm.classifierPath }?.ensure(hooks: hooks)
             let summary = try arm.run(settings, judgePath: judgePath, hooks: hooks)
-            records.append(
-                ExperimentReport.ArmRecord(
-                    arm: arm, iterations: summary.iterations, selectedIteration: summary.selectedIteration,
-                    trainingSeconds: summary.trainingSeconds))
+            let record = ExperimentReport.ArmRecord(
+                arm: arm, iterations: summary.iterations, selectedIteration: summary.selectedIteration,
+                trainingSeconds: summary.trainingSeconds)
             let names = try RunFolder(settings.path("runs/\(arm.name)")).readRun().configuration.classNames
-            let samples = try arm.samples(settings)
-            for (label, images) in samples {
+            var rows = [DetectionRow]()
+            var target: (name: String, images: [Float])?
+            for (label, images) in try arm.samples(settings) {
                 let (rate, mean, values) = detector.detectionRate(
                     images.scalars, height: images.shape[2], width: images.shape[3])
                 rows.append(
                     DetectionRow(
                         source: arm.name, className: names[label], detection: rate, meanStatistic: mean,
                         judgeRecognition: summary.classes[names[label]]?.judgeRecognition, statistics: values))
-                if names[label] == settings.target { generatedTarget.append((arm.name, images.scalars)) }
+                if names[label] == settings.target { target = (arm.name, images.scalars) }
             }
-            try afterEach(records, rows, generatedTarget)
+            return (record, rows, target)
+        } finished: { index, outcome in
+            outcomes[index] = outcome
+            let done = outcomes.compactMap { $0 }
+            try afterEach(done.map(\.record), done.flatMap(\.rows), done.compactMap(\.target))
         }
     }
 
     static func notes(
-        _ settings: ExperimentSettings, detector: MarkerDetector, violation: Bool, pending: ArraySlice<ExperimentArm>
+        _ settings: ExperimentSettings, detector: MarkerDetector, violation: Bool, pending: [ExperimentArm]
     ) -> [String] {
         let noun = settings.isImage ? "pictures" : "clips"
         let percentile = String(format: "%.0f", 100 * (1 - detector.falsePositiveRate))

@@ -122,12 +122,40 @@ enum ExperimentSteps {
     static func classifier(
         _ data: ClassificationData, name: String?, _ settings: ExperimentSettings, hooks: TrainingHooks
     ) throws -> (model: any ImageClassifier, summary: ClassifierSummary, path: String) {
+        let place = classifierPlace(name: name, settings)
+        return try DefaultClassifiers.ensure(
+            place.role, data: data, audio: !settings.isImage, dataName: place.dataName,
+            cacheFolder: place.cacheFolder, epochs: settings.classifierEpochs,
+            log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") })
+    }
+
+    /// Where `classifier(_:name:_:hooks:)` keeps a classifier: the default one in the cache, the
+    /// experiment's own (a variant's, or any with `--classifier-epochs`) in the experiment folder.
+    static func classifierPlace(name: String?, _ settings: ExperimentSettings) -> (
+        role: DefaultClassifiers.Role, dataName: String, cacheFolder: String, path: String
+    ) {
         let role: DefaultClassifiers.Role = settings.classifierKind == .regular ? .regular : .robust
         let own = name != nil || settings.classifierEpochs != nil
-        return try DefaultClassifiers.ensure(
-            role, data: data, audio: !settings.isImage, dataName: name ?? (own ? "clean" : settings.dataName),
-            cacheFolder: own ? settings.outputFolder : settings.cacheFolder, epochs: settings.classifierEpochs,
-            log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") })
+        let dataName = name ?? (own ? "clean" : settings.dataName)
+        let cacheFolder = own ? settings.outputFolder : settings.cacheFolder
+        return (
+            role, dataName, cacheFolder, DefaultClassifiers.path(role, dataName: dataName, cacheFolder: cacheFolder)
+        )
+    }
+
+    /// A classifier the arms probe, trained on `data` (variant `name`, nil: clean) when the first
+    /// arm that probes it starts, and checked (as `checkName`) on clean held-out examples and on
+    /// held-out examples with the feature.
+    static func probedClassifier(
+        _ data: ClassificationData, name: String?, checkName: String, trainedOn: String,
+        cleanTest: ClassificationData, featureTest: ClassificationData, _ settings: ExperimentSettings
+    ) -> ProbedClassifier {
+        ProbedClassifier(path: classifierPlace(name: name, settings).path) { hooks in
+            let trained = try classifier(data, name: name, settings, hooks: hooks)
+            return try RealDetection.check(
+                name: checkName, path: trained.path, trainedOn: trainedOn, model: trained.model, cleanTest: cleanTest,
+                featureTest: featureTest, target: settings.target)
+        }
     }
 
     /// The clean data's judge (every arm is judged by it).

@@ -90,8 +90,14 @@ public enum MarkerExperiment {
             target: target, falsePositiveRate: marker.falsePositiveRate, hooks: hooks)
 
         let judgePath = try ExperimentSteps.judge(clean.train, settings, hooks: hooks)
-        let cleanClassifier = try ExperimentSteps.classifier(clean.train, name: nil, settings, hooks: hooks)
-        let markedClassifier = try ExperimentSteps.classifier(marked.train, name: marked.name, settings, hooks: hooks)
+        // Trained when the first arm that probes them starts, so that with --jobs 2 the clean arm
+        // trains while the marked classifier does.
+        let markedClassifier = ExperimentSteps.probedClassifier(
+            marked.train, name: marked.name, checkName: "marked", trainedOn: marked.name, cleanTest: clean.test,
+            featureTest: marked.test, settings)
+        let cleanClassifier = ExperimentSteps.probedClassifier(
+            clean.train, name: nil, checkName: "clean", trainedOn: "clean data", cleanTest: clean.test,
+            featureTest: marked.test, settings)
         let kind = settings.classifierKind.rawValue
         let cleanData = settings.imageData ?? settings.corpus
         let arms = [
@@ -112,14 +118,6 @@ public enum MarkerExperiment {
                 ganData: marked.folder, ganVariant: marked.imageVariant, method: .oracle,
                 classifierPath: cleanClassifier.path, absenceViolated: true),
         ]
-        let checks = [
-            try RealDetection.check(
-                name: "marked", path: markedClassifier.path, trainedOn: marked.name, model: markedClassifier.model,
-                cleanTest: clean.test, featureTest: marked.test, target: target),
-            try RealDetection.check(
-                name: "clean", path: cleanClassifier.path, trainedOn: "clean data", model: cleanClassifier.model,
-                cleanTest: clean.test, featureTest: marked.test, target: target),
-        ]
         let frame = ExperimentRunner.Frame(
             experiment: "marker",
             question: "Does ProbeGAN render what the probed classifier memorised about a class the GAN never "
@@ -127,9 +125,10 @@ public enum MarkerExperiment {
                 + "\(noun)s only through the classifier.",
             feature: feature,
             detectorDescription: marker.detectorDescription(image: image, threshold: detector.detector.threshold),
-            classifiers: checks, hasViolationArm: true, featured: marked, featureLabel: "real, marked")
+            hasViolationArm: true, featured: marked, featureLabel: "real, marked")
         return try ExperimentRunner.run(
-            arms, frame: frame, settings: settings, judgePath: judgePath, detector: detector, clean: clean,
+            arms, classifiers: [markedClassifier, cleanClassifier], frame: frame, settings: settings,
+            judgePath: judgePath, detector: detector, clean: clean,
             hooks: hooks, findings: findings)
     }
 

@@ -158,10 +158,13 @@ public enum SpuriousExperiment {
             target: target, falsePositiveRate: confound.falsePositiveRate, hooks: hooks)
 
         let judgePath = try ExperimentSteps.judge(clean.train, settings, hooks: hooks)
-        let confoundedClassifier = try ExperimentSteps.classifier(
-            confounded.train, name: confounded.name, settings, hooks: hooks)
-        let balancedClassifier = try ExperimentSteps.classifier(
-            balanced.train, name: balanced.name, settings, hooks: hooks)
+        // Trained when the first arm that probes them starts: with --jobs 2, both at once.
+        let confoundedClassifier = ExperimentSteps.probedClassifier(
+            confounded.train, name: confounded.name, checkName: "confounded", trainedOn: confounded.name,
+            cleanTest: clean.test, featureTest: confounded.test, settings)
+        let balancedClassifier = ExperimentSteps.probedClassifier(
+            balanced.train, name: balanced.name, checkName: "balanced", trainedOn: balanced.name,
+            cleanTest: clean.test, featureTest: confounded.test, settings)
         let kind = settings.classifierKind.rawValue
         let cleanData = settings.imageData ?? settings.corpus
         let arms = [
@@ -177,14 +180,6 @@ public enum SpuriousExperiment {
                 ganData: cleanData, ganVariant: nil, method: .probegan, classifierPath: balancedClassifier.path,
                 absenceViolated: false),
         ]
-        let checks = [
-            try RealDetection.check(
-                name: "confounded", path: confoundedClassifier.path, trainedOn: confounded.name,
-                model: confoundedClassifier.model, cleanTest: clean.test, featureTest: confounded.test, target: target),
-            try RealDetection.check(
-                name: "balanced", path: balancedClassifier.path, trainedOn: balanced.name,
-                model: balancedClassifier.model, cleanTest: clean.test, featureTest: confounded.test, target: target),
-        ]
         let frame = ExperimentRunner.Frame(
             experiment: "spurious",
             question: "Does ProbeGAN show a spurious feature the classifier learned for a class? A classifier "
@@ -198,10 +193,11 @@ public enum SpuriousExperiment {
                         + String(format: "a bed above %.3f", detector.detector.threshold)
                     : "mean log-mel level above the pass band minus inside it; band-limited below "
                         + String(format: "%.3f", detector.detector.threshold),
-            classifiers: checks, hasViolationArm: false, featured: confounded,
+            hasViolationArm: false, featured: confounded,
             featureLabel: image ? "real, grey background" : "real, \(label)")
         return try ExperimentRunner.run(
-            arms, frame: frame, settings: settings, judgePath: judgePath, detector: detector, clean: clean,
+            arms, classifiers: [confoundedClassifier, balancedClassifier], frame: frame, settings: settings,
+            judgePath: judgePath, detector: detector, clean: clean,
             hooks: hooks
         ) { findings($0, featureSource: featureSource) }
     }

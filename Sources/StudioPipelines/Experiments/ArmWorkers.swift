@@ -1,0 +1,185 @@
+import Foundation
+import StudioTensor
+
+/// A probed classifier that an experiment's arms share: trained (or read from its cache) when the
+/// first arm that probes it starts, once, then checked on real held-out examples with and without
+/// the feature. With several arms training at once, another arm that needs it waits for it, and
+/// arms that do not need it train meanwhile.
+final class ProbedClassifier: @unchecked Sendable {
+    /// The checkpoint the arms probe (known before it is trained).
+    let path: String
+    private let make: (TrainingHooks) throws -> ClassifierCheck
+    private let training = NSLock()
+    private let state = NSLock()
+    private var made: ClassifierCheck?
+
+    /// `make` trains or loads the classifier at `path` and checks it.
+    init(path: String, make: @escaping (TrainingHooks) throws -> ClassifierCheck) {
+        self.path = path
+        self.make = make
+    }
+
+    /// The classifier's check, training it first if no arm has yet.
+    func ensure(hooks: TrainingHooks) throws -> ClassifierCheck {
+        training.lock()
+        defer { training.unlock() }
+        if let check { return check }
+        let made = try make(hooks)
+        state.withLock { self.made = made }
+        return made
+    }
+
+    /// The check, once the classifier is ready (nil before).
+    var check: ClassifierCheck? { state.withLock { made } }
+}
+
+/// Runs an experiment's arms on `workers` threads at once, each arm's engine work on
+/// `threadsPerWorker` threads: on a 2-core machine two one-thread trainings finish about 1.4
+/// times as many iterations per second as one two-thread training, because much of an iteration
+/// (small layers, element-wise work) does not split across threads (`Benchmarks/run presets`).
+///
+/// Workers take the arms in order. Outcomes are handed to `finished` one at a time, in the order
+/// the arms finish. The first error stops the other workers (their runs write a checkpoint, as on
+/// Ctrl-C) and is thrown once every worker has stopped.
+struct ArmWorkers {
+    /// Threads training arms at once.
+    var workers: Int
+    /// Engine threads of each worker.
+    var threadsPerWorker: Int
+
+    /// `jobs` workers (at most one per arm) sharing the calling thread's engine threads.
+    init(jobs: Int, arms: Int) {
+        workers = max(1, min(jobs, arms))
+        threadsPerWorker = max(1, EngineThreads.current / workers)
+    }
+
+    /// Runs `work` for every index of `names` (the arms, whose names prefix their workers' lines)
+    /// and hands each result to `finished`. With one worker everything runs on the calling thread,
+    /// with its engine threads unchanged.
+    func run<Outcome>(
+        names: [String], hooks: TrainingHooks, work: (Int, TrainingHooks) throws -> Outcome,
+        finished: (Int, Outcome) throws -> Void
+    ) throws {
+        if workers == 1 {
+            for index in names.indices { try finished(index, try work(index, hooks)) }
+            return
+        }
+        let queue = WorkQueue(count: names.count)
+        let reporting = NSLock()
+        let threads = threadsPerWorker
+        withoutActuallyEscaping(work) { work in
+            withoutActuallyEscaping(finished) { finished in
+                let shared = SharedClosures(work: work, finished: finished)
+                let group = DispatchGroup()
+                for _ in 0..<workers {
+                    group.enter()
+                    let thread = Thread {
+                        defer { group.leave() }
+                        while let index = queue.take() {
+                            let workerHooks = WorkerHooks.make(hooks, name: names[index], stop: { queue.failed })
+                            do {
+                                let outcome = try EngineThreads.limited(to: threads) {
+                                    try shared.value.work(index, workerHooks)
+                                }
+                                try reporting.withLock { try shared.value.finished(index, outcome) }
+                            } catch {
+                                queue.fail(error)
+                            }
+                        }
+                    }
+                    // Secondary threads get a small stack by default; give them the main thread's 8 MiB.
+                    thread.stackSize = 8 << 20
+                    thread.start()
+                }
+                group.wait()
+            }
+        }
+        if let failure = queue.failure { throw failure }
+    }
+}
+
+/// Closures that the worker threads call; the caller waits for every worker before they go.
+private struct SharedClosures<Outcome>: @unchecked Sendable {
+    var value: (work: (Int, TrainingHooks) throws -> Outcome, finished: (Int, Outcome) throws -> Void)
+    init(work: @escaping (Int, TrainingHooks) throws -> Outcome, finished: @escaping (Int, Outcome) throws -> Void) {
+        value = (work, finished)
+    }
+}
+
+/// The next index to work on, and the first error.
+private final class WorkQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+    private var error: Error?
+
+    init(count: Int) { self.count = count }
+
+    /// The next index, or nil when all are taken or a worker failed.
+    func take() -> Int? {
+        lock.withLock {
+            guard error == nil, next < count else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
+    /// Records `error` if it is the first.
+    func fail(_ error: Error) { lock.withLock { if self.error == nil { self.error = error } } }
+
+    var failed: Bool { lock.withLock { error != nil } }
+    var failure: Error? { lock.withLock { error } }
+}
+
+/// A worker's hooks: its lines prefixed with its arm, its progress as a line with an ETA at
+/// most once a minute (two progress bars cannot share one terminal line), and a stop request
+/// when the user presses Ctrl-C or another worker failed.
+enum WorkerHooks {
+    /// Seconds between a worker's progress lines.
+    static let interval: TimeInterval = 60
+
+    static func make(_ hooks: TrainingHooks, name: String, stop: @escaping @Sendable () -> Bool) -> TrainingHooks {
+        let phase = PhaseClock()
+        return TrainingHooks(
+            log: { hooks.log("[\(name)] \($0)") },
+            progress: { title, done, total, startedAt, detail in
+                guard let line = phase.line(title: title, done: done, total: total, startedAt: startedAt) else {
+                    return
+                }
+                hooks.log("[\(name)] \(line)" + (detail.isEmpty ? "" : " · \(detail)"))
+            },
+            shouldStop: { hooks.shouldStop() || stop() })
+    }
+}
+
+/// When a worker's current phase started, and when it last printed.
+private final class PhaseClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var title = "", total = 0, started = Date(), startDone = 0, printed = Date.distantPast
+
+    /// A progress line for this update, or nil when the last one is less than `interval` old
+    /// (the first and the last update of a phase always print).
+    func line(title: String, done: Int, total: Int, startedAt: Int) -> String? {
+        lock.withLock {
+            let now = Date()
+            if title != self.title || total != self.total {
+                (self.title, self.total, started, startDone, printed) = (
+                    title, total, now, max(startedAt, done), .distantPast
+                )
+            }
+            guard done >= total || now.timeIntervalSince(printed) >= WorkerHooks.interval else { return nil }
+            printed = now
+            let elapsed = now.timeIntervalSince(started)
+            let progressed = done - startDone
+            let eta =
+                progressed > 0 && done < total
+                ? ", ETA " + Self.duration(elapsed / Double(progressed) * Double(total - done)) : ""
+            return "\(title) \(done)/\(total), \(Self.duration(elapsed)) elapsed" + eta
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        return whole >= 60 ? "\(whole / 60) min \(whole % 60) s" : "\(whole) s"
+    }
+}
