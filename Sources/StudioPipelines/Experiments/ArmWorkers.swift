@@ -40,7 +40,7 @@ final class ProbedClassifier: @unchecked Sendable {
 ///
 /// Workers take the arms in order. Outcomes are handed to `finished` one at a time, in the order
 /// the arms finish. The first error stops the other workers (their runs write a checkpoint, as on
-/// Ctrl-C) and is thrown once every worker has stopped.
+/// Ctrl-C); once every worker has stopped, `merge` turns every arm's error into the one thrown.
 struct ArmWorkers {
     /// Threads training arms at once.
     var workers: Int
@@ -55,17 +55,18 @@ struct ArmWorkers {
 
     /// Runs `work` for every index of `names` (the arms, whose names prefix their workers' lines)
     /// and hands each result to `finished`. With one worker everything runs on the calling thread,
-    /// with its engine threads unchanged.
+    /// with its engine threads unchanged. `merge` gets the failed arms' errors, the first to fail
+    /// first (by default that one is thrown).
     func run<Outcome>(
         names: [String], hooks: TrainingHooks, work: (Int, TrainingHooks) throws -> Outcome,
-        finished: (Int, Outcome) throws -> Void
+        finished: (Int, Outcome) throws -> Void,
+        merge: ([(index: Int, error: Error)]) -> Error = { $0[0].error }
     ) throws {
         if workers == 1 {
             for index in names.indices { try finished(index, try work(index, hooks)) }
             return
         }
         let queue = WorkQueue(count: names.count)
-        let reporting = NSLock()
         let threads = threadsPerWorker
         withoutActuallyEscaping(work) { work in
             withoutActuallyEscaping(finished) { finished in
@@ -74,61 +75,84 @@ struct ArmWorkers {
                 for _ in 0..<workers {
                     group.enter()
                     let thread = Thread {
-                        defer { group.leave() }
-                        while let index = queue.take() {
-                            let workerHooks = WorkerHooks.make(hooks, name: names[index], stop: { queue.failed })
-                            do {
-                                let outcome = try EngineThreads.limited(to: threads) {
-                                    try shared.value.work(index, workerHooks)
-                                }
-                                try reporting.withLock { try shared.value.finished(index, outcome) }
-                            } catch {
-                                queue.fail(error)
-                            }
-                        }
+                        shared.drain(queue, names: names, hooks: hooks, threads: threads)
+                        group.leave()
                     }
                     // Secondary threads get a small stack by default; give them the main thread's 8 MiB.
                     thread.stackSize = 8 << 20
                     thread.start()
                 }
                 group.wait()
+                // A finished Thread object (and the block that holds `shared`) may outlive the wait;
+                // dropping the closures here keeps them from escaping this call.
+                shared.release()
             }
         }
-        if let failure = queue.failure { throw failure }
+        let failures = queue.failures
+        if !failures.isEmpty { throw merge(failures) }
     }
 }
 
-/// Closures that the worker threads call; the caller waits for every worker before they go.
-private struct SharedClosures<Outcome>: @unchecked Sendable {
-    var value: (work: (Int, TrainingHooks) throws -> Outcome, finished: (Int, Outcome) throws -> Void)
+/// The closures that the worker threads call, until the caller, having waited for every worker,
+/// releases them.
+private final class SharedClosures<Outcome>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var work: ((Int, TrainingHooks) throws -> Outcome)?
+    private var finished: ((Int, Outcome) throws -> Void)?
+
     init(work: @escaping (Int, TrainingHooks) throws -> Outcome, finished: @escaping (Int, Outcome) throws -> Void) {
-        value = (work, finished)
+        self.work = work
+        self.finished = finished
+    }
+
+    /// A worker's loop: takes arms from `queue` until none is left or one failed, runs each on
+    /// `threads` engine threads, and hands its outcome to `finished` (one at a time).
+    func drain(_ queue: WorkQueue, names: [String], hooks: TrainingHooks, threads: Int) {
+        while let index = queue.take() {
+            let workerHooks = WorkerHooks.make(hooks, name: names[index], stop: { queue.failed })
+            do {
+                guard let work = lock.withLock({ work }) else { return }
+                let outcome = try EngineThreads.limited(to: threads) { try work(index, workerHooks) }
+                // One arm's outcome at a time: `finished` writes the interim report.
+                try lock.withLock { try finished?(index, outcome) }
+            } catch {
+                queue.fail(index, error)
+            }
+        }
+    }
+
+    /// Drops the closures; called once every worker has returned from `drain`.
+    func release() {
+        lock.withLock {
+            work = nil
+            finished = nil
+        }
     }
 }
 
-/// The next index to work on, and the first error.
+/// The next index to work on, and the errors, the first to fail first.
 private final class WorkQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
     private let count: Int
-    private var error: Error?
+    private var errors = [(index: Int, error: Error)]()
 
     init(count: Int) { self.count = count }
 
     /// The next index, or nil when all are taken or a worker failed.
     func take() -> Int? {
         lock.withLock {
-            guard error == nil, next < count else { return nil }
+            guard errors.isEmpty, next < count else { return nil }
             next += 1
             return next - 1
         }
     }
 
-    /// Records `error` if it is the first.
-    func fail(_ error: Error) { lock.withLock { if self.error == nil { self.error = error } } }
+    /// Records the error of the arm at `index`.
+    func fail(_ index: Int, _ error: Error) { lock.withLock { errors.append((index, error)) } }
 
-    var failed: Bool { lock.withLock { error != nil } }
-    var failure: Error? { lock.withLock { error } }
+    var failed: Bool { lock.withLock { !errors.isEmpty } }
+    var failures: [(index: Int, error: Error)] { lock.withLock { errors } }
 }
 
 /// A worker's hooks: its lines prefixed with its arm, its progress as a line with an ETA at

@@ -85,7 +85,8 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         } catch ProbeGANError.interrupted(let iteration, _) {
             // `studio train --resume` would continue the arm outside the experiment; the
             // experiment's own command is the way back.
-            throw ExperimentError.interrupted(arm: name, iteration: iteration, folder: settings.outputFolder)
+            throw ExperimentError.interrupted(
+                arms: [.init(name: name, iteration: iteration)], folder: settings.outputFolder)
         }
     }
 

@@ -212,6 +212,19 @@ enum ExperimentRunner {
             outcomes[index] = outcome
             let done = outcomes.compactMap { $0 }
             try afterEach(done.map(\.record), done.flatMap(\.rows), done.compactMap(\.target))
+        } merge: { failures in
+            // Ctrl-C stops every arm in training: name them all, in the arms' order. Any other
+            // error is the culprit; the arms it stopped wrote their checkpoints.
+            guard case ExperimentError.interrupted(_, let folder)? = failures[0].error as? ExperimentError else {
+                return failures[0].error
+            }
+            let stopped = failures.sorted { $0.index < $1.index }.flatMap { failure -> [ExperimentError.StoppedArm] in
+                guard case ExperimentError.interrupted(let arms, _)? = failure.error as? ExperimentError else {
+                    return []
+                }
+                return arms
+            }
+            return ExperimentError.interrupted(arms: stopped, folder: folder)
         }
     }
 

@@ -12,9 +12,9 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
     case badSetting(name: String, reason: String)
     /// A finished arm was trained with another classifier or judge than the experiment has now.
     case staleArm(arm: String, folder: String, reason: String)
-    /// Ctrl-C during an arm's training: the arm wrote a checkpoint, and rerunning the same
-    /// experiment command continues it.
-    case interrupted(arm: String, iteration: Int, folder: String)
+    /// Ctrl-C during training: every arm that was training (`arms`, in the arms' order; several
+    /// with `--jobs`) wrote a checkpoint, and rerunning the same experiment command continues them.
+    case interrupted(arms: [StoppedArm], folder: String)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -31,11 +31,26 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
         case .staleArm(let arm, let folder, let reason):
             return "the finished arm '\(arm)' (\(folder)) \(reason); delete that folder to train the arm again "
                 + "with the current classifiers"
-        case .interrupted(let arm, let iteration, let folder):
-            return "interrupted in the arm '\(arm)' at iteration \(iteration); a checkpoint was written. "
-                + "Rerun the same `studio experiment` command (same --out \(folder)) to continue: "
-                + "finished steps are kept and the arm resumes where it stopped"
+        case .interrupted(let arms, let folder):
+            let stops = arms.map { "'\($0.name)' at iteration \($0.iteration)" }
+            let rerun =
+                "Rerun the same `studio experiment` command (same --out \(folder)) to continue: finished steps are "
+                + "kept and "
+            guard let last = stops.last, stops.count > 1 else {
+                return "interrupted in the arm \(stops.joined()); a checkpoint was written. " + rerun
+                    + "the arm resumes where it stopped"
+            }
+            return "interrupted in the arms \(stops.dropLast().joined(separator: ", ")) and \(last); each wrote a "
+                + "checkpoint. " + rerun + "every arm resumes where it stopped"
         }
+    }
+
+    /// An arm that Ctrl-C stopped, and the iteration its checkpoint holds.
+    public struct StoppedArm: Sendable, Equatable {
+        /// The arm's name.
+        public var name: String
+        /// The iteration its checkpoint holds.
+        public var iteration: Int
     }
 }
 
