@@ -34,9 +34,9 @@ final class ProbedClassifier: @unchecked Sendable {
 }
 
 /// Runs an experiment's arms on `workers` threads at once, each arm's engine work on
-/// `threadsPerWorker` threads: on a 2-core machine two one-thread trainings finish about 1.4
+/// `threadsPerWorker` threads: on a 2-core machine two one-thread trainings finish 1.45 to 1.6
 /// times as many iterations per second as one two-thread training, because much of an iteration
-/// (small layers, element-wise work) does not split across threads (`Benchmarks/run presets`).
+/// (small layers, element-wise work) does not split across threads (`Benchmarks/run jobs`).
 ///
 /// Workers take the arms in order. Outcomes are handed to `finished` one at a time, in the order
 /// the arms finish. The first error stops the other workers (their runs write a checkpoint, as on

@@ -110,7 +110,7 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
     public var jobCount: Int { jobs ?? Self.defaultJobs }
 
     /// Two arms at once when the engine has two threads or more: on 2 cores, two one-thread
-    /// trainings do about 1.4 times the work of one two-thread training.
+    /// trainings do 1.45 to 1.6 times the work of one two-thread training (`Benchmarks/run jobs`).
     public static var defaultJobs: Int { min(2, EngineThreads.count) }
 
     /// Settings with defaults for everything but the data, the folders and the target.

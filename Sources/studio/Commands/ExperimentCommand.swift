@@ -80,7 +80,7 @@ struct ExperimentOptions: ParsableArguments {
 
     @Option(
         help:
-            "Arms (and the classifiers they probe) trained at once, the engine's threads divided among them (default: 2 with 2 or more threads). On 2 cores two one-thread trainings do about 1.4 times the work of one two-thread training. A folder may be continued with another value; a run's last bits depend on its threads."
+            "Arms (and the classifiers they probe) trained at once, the engine's threads divided among them (default: 2 with 2 or more threads). On 2 cores two one-thread trainings do 1.45 to 1.6 times the work of one two-thread training (Benchmarks/run jobs). A folder may be continued with another value; a run's last bits depend on its threads."
     )
     var jobs: Int?
 
