@@ -28,7 +28,7 @@ public final class ProgressBar: @unchecked Sendable {
         lastDrawn = percent
         let elapsed = Date().timeIntervalSince(start)
         let progressed = done - startingAt
-        let remaining = progressed > 0 ? elapsed / Double(progressed) * Double(total - done) : 0
+        let remaining = Self.remainingSeconds(elapsed: elapsed, progressed: progressed, left: total - done) ?? 0
         let width = 30
         let filled = width * percent / 100
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
@@ -38,5 +38,11 @@ public final class ProgressBar: @unchecked Sendable {
                 remaining) + (detail.isEmpty ? "" : ", " + detail)
         FileHandle.standardError.write(
             Data(((interactive ? "\r" : "") + line + (interactive && done < total ? "" : "\n")).utf8))
+    }
+
+    /// The ETA rule every progress display shares: the seconds still to go if the `left` steps
+    /// take as long each as the `progressed` ones did in `elapsed` seconds; nil before any step.
+    public static func remainingSeconds(elapsed: TimeInterval, progressed: Int, left: Int) -> TimeInterval? {
+        progressed > 0 ? elapsed / Double(progressed) * Double(max(left, 0)) : nil
     }
 }

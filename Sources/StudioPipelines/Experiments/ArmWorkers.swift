@@ -1,4 +1,5 @@
 import Foundation
+import StudioSupport
 import StudioTensor
 
 /// A probed classifier that an experiment's arms share: trained (or read from its cache) when the
@@ -194,10 +195,9 @@ private final class PhaseClock: @unchecked Sendable {
             guard done >= total || now.timeIntervalSince(printed) >= WorkerHooks.interval else { return nil }
             printed = now
             let elapsed = now.timeIntervalSince(started)
-            let progressed = done - startDone
-            let eta =
-                progressed > 0 && done < total
-                ? ", ETA " + Self.duration(elapsed / Double(progressed) * Double(total - done)) : ""
+            let remaining = ProgressBar.remainingSeconds(
+                elapsed: elapsed, progressed: done - startDone, left: total - done)
+            let eta = done < total ? remaining.map { ", ETA " + Self.duration($0) } ?? "" : ""
             return "\(title) \(done)/\(total), \(Self.duration(elapsed)) elapsed" + eta
         }
     }
