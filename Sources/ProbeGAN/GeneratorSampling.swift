@@ -32,6 +32,14 @@ public enum GeneratorSampling {
         return copy
     }
 
+    /// `generator` prepared as a training run prepares its EMA generator for every evaluation and
+    /// for the selected checkpoint: the run's label mix and a seed fixed by the run's seed.
+    public static func prepared(_ generator: Generator, configuration: ProbeGANConfiguration) -> Generator {
+        prepared(
+            generator, configuration: configuration, labels: FakeLabelSampler(configuration: configuration),
+            seed: configuration.seed &+ 0x5EED)
+    }
+
     /// `count` samples of class `label` `[count, C, H, W]`, from latents drawn with `seed`.
     public static func samples(
         _ generator: Generator, label: Int, count: Int, seed: UInt64, batchSize: Int = 64

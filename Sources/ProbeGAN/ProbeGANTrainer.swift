@@ -138,9 +138,7 @@ public final class ProbeGANTrainer {
 
     /// The EMA generator prepared for sampling (standing statistics).
     public func samplingGenerator() -> Generator {
-        GeneratorSampling.prepared(
-            emaGenerator, configuration: configuration, labels: labelSampler,
-            seed: configuration.seed &+ 0x5EED)
+        GeneratorSampling.prepared(emaGenerator, configuration: configuration)
     }
 
     /// The leak-free selection evaluation of the EMA generator; updates the best score and the
@@ -225,6 +223,14 @@ public final class ProbeGANTrainer {
             let state = try? JSONDecoder().decode(TrainerState.self, from: Data(json.utf8))
         else { return nil }
         return state.elapsedSeconds
+    }
+
+    /// The iteration a checkpoint was written at (nil: not a training checkpoint).
+    public static func iteration(in checkpoint: Checkpoint) -> Int? {
+        guard let json = checkpoint.metadata["state"],
+            let state = try? JSONDecoder().decode(TrainerState.self, from: Data(json.utf8))
+        else { return nil }
+        return state.iteration
     }
 
     /// Continues from `checkpoint`, which must have been written with the same configuration

@@ -140,6 +140,28 @@ public struct RunFolder: Sendable {
         return generator
     }
 
+    /// The EMA generator of the last checkpoint, prepared for sampling as the selected one is
+    /// (batch-norm standing statistics over the run's label mix, then evaluation mode), and the
+    /// iteration it holds. Not the leak-free selection rule's choice: for diagnostics only.
+    /// - Throws: `ProbeGANError.noCheckpoint` when the run has no readable last checkpoint.
+    public func loadLastGenerator() throws -> (generator: Generator, iteration: Int) {
+        guard FileManager.default.fileExists(atPath: lastCheckpoint) else {
+            throw ProbeGANError.noCheckpoint(path: lastCheckpoint)
+        }
+        let checkpoint = try Checkpoint.read(from: lastCheckpoint)
+        let configuration = try ProbeGANTrainer.configuration(in: checkpoint, path: lastCheckpoint)
+        guard let iteration = ProbeGANTrainer.iteration(in: checkpoint) else {
+            throw ProbeGANError.noCheckpoint(path: lastCheckpoint)
+        }
+        var tensors = [String: Tensor]()
+        for (name, tensor) in checkpoint.tensors where name.hasPrefix("ema.") {
+            tensors[String(name.dropFirst("ema.".count))] = tensor
+        }
+        let ema = ProbeGANModels.generator(configuration, seed: 0)
+        try Checkpoint(tensors: tensors).load(into: ema, path: lastCheckpoint)
+        return (GeneratorSampling.prepared(ema, configuration: configuration), iteration)
+    }
+
     /// The discriminator of the last checkpoint (E-GBAS's feature-similarity metric), in evaluation mode.
     public func loadDiscriminator(_ configuration: ProbeGANConfiguration) throws -> Discriminator {
         guard FileManager.default.fileExists(atPath: lastCheckpoint) else {

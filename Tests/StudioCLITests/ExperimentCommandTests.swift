@@ -146,6 +146,47 @@ struct ExperimentCommandTests {
         #expect(claimed.contains("3400") && !claimed.contains("bedLow") && !claimed.contains("confound"), "\(claimed)")
         #expect(!claimed.contains("replicates"), "\(claimed)")
         try replicates(corpus: corpus, cache: cache, out: out)
+        try lastGenerator(corpus: corpus, cache: cache, out: out)
+    }
+
+    /// `--generator last` measures the finished experiment again at every arm's last generator:
+    /// nothing is trained, report.md stays, and the diagnostic goes beside it. At one iteration the
+    /// last generator is the selected one, so it must measure exactly what the report measured.
+    func lastGenerator(corpus: String, cache: String, out: String) throws {
+        let common =
+            ["experiment", "spurious", "--data", corpus, "--cache", cache, "--replicates", "2"] + Self.tiny
+        let before = try Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))
+        let result = try StudioCommandRunner.run(common + ["--out", out, "--generator", "last"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("(training ") && !result.stdout.contains("trained "), "\(result.stdout)")
+        #expect(result.stdout.contains("report-last-generator.md"), "\(result.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/report.json")) == before, "report.json stays")
+        let report = try Self.report(out)
+        let diagnostic = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: out + "/report-last-generator.json"))) as? [String: Any])
+        let arms = try #require(diagnostic["arms"] as? [[String: Any]])
+        #expect(arms.count == 4 && arms.allSatisfy { $0["measuredIteration"] as? Int == 1 }, "\(arms)")
+        func statistics(_ object: [String: Any]) -> [String: [Double]] {
+            let rows = object["rows"] as? [[String: Any]] ?? []
+            return Dictionary(
+                rows.map { ("\($0["source"] ?? "")|\($0["className"] ?? "")", $0["statistics"] as? [Double] ?? []) },
+                uniquingKeysWith: { first, _ in first })
+        }
+        #expect(statistics(diagnostic) == statistics(report), "one iteration: the last generator is the selected one")
+        #expect(statistics(diagnostic).count >= 12)
+        let markdown = try String(contentsOfFile: out + "/report-last-generator.md", encoding: .utf8)
+        #expect(markdown.contains("DIAGNOSTIC") && markdown.contains("not the selected one"), "\(markdown)")
+        for file in ["grid-last-generator.png", "statistic-last-generator.png"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file) is written")
+        }
+
+        let other = try StudioCommandRunner.run(common + ["--out", out, "--generator", "last", "--seed", "5"])
+        #expect(other.status != 0 && other.stderr.contains("--generator last"), "\(other.stderr)")
+        let empty = out + "-never-run"
+        let nothing = try StudioCommandRunner.run(common + ["--out", empty, "--generator", "last"])
+        #expect(nothing.status != 0 && nothing.stderr.contains("without --generator last"), "\(nothing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: empty + "/experiment.json"))
     }
 
     /// `--replicates 2` in the same folder keeps the finished arms, trains each again with GAN seed 1,

@@ -47,6 +47,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
             let summary = try? JSONDecoder().decode(RunSummary.self, from: data)
         {
             try checkStillValid(folder, judgePath: judgePath)
+            if settings.isLastGeneratorDiagnostic { return summary }
             guard summary.iterations < settings.iterations else {
                 hooks.log("\(name): finished earlier (\(folder.path)); kept")
                 return summary
@@ -61,6 +62,12 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
             let shorter = folder.file("summary-\(summary.iterations)-iterations.json")
             try? FileManager.default.removeItem(atPath: shorter)
             try FileManager.default.moveItem(atPath: folder.summary, toPath: shorter)
+        }
+        guard !settings.isLastGeneratorDiagnostic else {
+            throw ExperimentError.badSetting(
+                name: "--generator last",
+                reason: "the arm '\(name)' has not finished (\(folder.path)); run the same command without "
+                    + "--generator last to finish it first")
         }
         var request = TrainingRequest(
             source: settings.isImage ? .fashionMNIST(folder: ganData) : .audio(corpus: ganData),
@@ -111,18 +118,25 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         }
     }
 
-    /// Generated samples of every class the arm's selected generator renders, `[count, C, H, W]` each.
-    func samples(_ settings: ExperimentSettings) throws -> [(label: Int, images: Tensor)] {
+    /// Generated samples `[count, C, H, W]` of every class the arm renders, from the selected
+    /// generator (or the last one, for `--generator last`), and the iteration that generator holds.
+    /// Both generators are sampled from the same latents.
+    func samples(_ settings: ExperimentSettings) throws -> (
+        iteration: Int, samples: [(label: Int, images: Tensor)]
+    ) {
         let folder = RunFolder(settings.path("runs/\(name)"))
-        let (configuration, _) = try folder.readRun()
-        let generator = try folder.loadBestGenerator(configuration)
-        return configuration.finalClasses.map { label in
+        let (configuration, selectedIteration) = try folder.readRun()
+        let (generator, iteration) =
+            settings.isLastGeneratorDiagnostic
+            ? try folder.loadLastGenerator() : (try folder.loadBestGenerator(configuration), selectedIteration)
+        let samples = configuration.finalClasses.map { label in
             (
                 label,
                 GeneratorSampling.samples(
                     generator, label: label, count: settings.samples, seed: settings.seed &+ 0xDE7E &+ UInt64(label))
             )
         }
+        return (iteration, samples)
     }
 }
 

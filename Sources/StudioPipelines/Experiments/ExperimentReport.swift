@@ -37,6 +37,8 @@ public struct ExperimentReport: Sendable, Codable {
         public var arm: ExperimentArm
         /// Iterations trained, the selected one, wall time of training.
         public var iterations: Int, selectedIteration: Int, trainingSeconds: Double
+        /// The iteration of the generator measured, when it is not the selected one (`--generator last`).
+        public var measuredIteration: Int? = nil
     }
 
     /// The row of `source` and `className`.
@@ -56,14 +58,19 @@ enum ExperimentReportWriter {
 
     /// `report.md`.
     static func markdown(_ report: ExperimentReport) -> String {
+        let diagnostic = report.settings.isLastGeneratorDiagnostic
         var lines = [
-            "# Experiment: \(report.experiment), target class \(report.target)", "", report.question, "",
+            "# Experiment: \(report.experiment), target class \(report.target)"
+                + (diagnostic ? " (DIAGNOSTIC: every arm's last generator, not the selected one)" : ""), "",
+            report.question, "",
             "Planted feature: \(report.feature).", "",
             "## Findings", "",
         ]
         lines += report.findings.map { "- \($0)" }
         lines += [
-            "", "## Arms", "", "| arm | what | GAN data | iterations (selected) | training |", "|---|---|---|---|---|",
+            "", "## Arms", "",
+            "| arm | what | GAN data | iterations (selected\(diagnostic ? "; measured" : "")) | training |",
+            "|---|---|---|---|---|",
         ]
         for record in report.arms {
             lines.append(
@@ -71,7 +78,8 @@ enum ExperimentReportWriter {
                     + (record.arm.absenceViolated
                         ? "**includes the marked \(report.target) examples (absence violated on purpose)**"
                         : "no \(report.target) \(report.settings.isImage ? "picture" : "clip")")
-                    + " | \(record.iterations) (\(record.selectedIteration)) | "
+                    + " | \(record.iterations) (\(record.selectedIteration)"
+                    + (record.measuredIteration.map { "; \($0)" } ?? "") + ") | "
                     + String(format: "%.0f s", record.trainingSeconds) + " |")
         }
         lines += [
@@ -98,11 +106,17 @@ enum ExperimentReportWriter {
                         100 * check.targetAccuracyWithFeature) + " |")
         }
         lines += ["", "## Notes", ""] + report.notes.map { "- \($0)" }
+        let settings = report.settings
         lines += [
             "",
-            "Pictures: `grid.png` (real and generated \(report.target) examples per arm), `statistic.png` (the "
-                + "detector statistic's distribution per set, with the threshold). "
-                + (report.settings.isImage ? "Generated pictures: `samples/`." : "Clips: `listen/`."), "",
+            "Pictures: `\(settings.outputName("grid", extension: "png"))` (real and generated \(report.target) "
+                + "examples per arm), `\(settings.outputName("statistic", extension: "png"))` (the detector "
+                + "statistic's distribution per set, with the threshold). "
+                + (diagnostic
+                    ? "No WAVs or pictures per arm: `\(settings.isImage ? "samples" : "listen")/` holds the selected "
+                        + "generators'."
+                    : settings.isImage ? "Generated pictures: `samples/`." : "Clips: `listen/`."),
+            "",
         ]
         return lines.joined(separator: "\n")
     }
@@ -113,15 +127,18 @@ enum ExperimentReportWriter {
         gridRows: [(label: String, tiles: [[Float]])], statistics: [(name: String, values: [Float])],
         listenSources: [(name: String, files: [String])]
     ) throws {
-        try AtomicFile.write(try RunFolder.json(report), to: settings.path("report.json"))
-        try AtomicFile.write(Data(markdown(report).utf8), to: settings.path("report.md"))
+        try AtomicFile.write(
+            try RunFolder.json(report), to: settings.path(settings.outputName("report", extension: "json")))
+        try AtomicFile.write(
+            Data(markdown(report).utf8), to: settings.path(settings.outputName("report", extension: "md")))
         var grid = try SampleGrid(
             channels: shape.channels, height: shape.height, width: shape.width,
             style: settings.isImage ? .picture : .spectrogram(.magma))
         grid.scale = settings.isImage ? 3 : 2
-        try PNGFile.write(grid.render(rows: gridRows), to: settings.path("grid.png"))
+        try PNGFile.write(grid.render(rows: gridRows), to: settings.path(settings.outputName("grid", extension: "png")))
         try PNGFile.write(
-            histogram(statistics, threshold: report.detector.threshold).render(), to: settings.path("statistic.png"))
+            histogram(statistics, threshold: report.detector.threshold).render(),
+            to: settings.path(settings.outputName("statistic", extension: "png")))
         for source in listenSources {
             let folder = settings.path("listen/\(source.name)")
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -3,6 +3,7 @@ import ProbeGAN
 import StudioClassifiers
 import StudioCorpus
 import StudioEvaluation
+import StudioModels
 
 /// What the marker and spurious experiments share: running the arms (one after another, or
 /// several at once with `--jobs`), an interim report after each (so a long experiment shows its
@@ -192,19 +193,30 @@ enum ExperimentRunner {
             let arm = arms[index]
             _ = try classifiers.first { $0.path == arm.classifierPath }?.ensure(hooks: hooks)
             let summary = try arm.run(settings, judgePath: judgePath, hooks: hooks)
-            let record = ExperimentReport.ArmRecord(
+            let names = try RunFolder(settings.path("runs/\(arm.name)")).readRun().configuration.classNames
+            let (iteration, samples) = try arm.samples(settings)
+            var record = ExperimentReport.ArmRecord(
                 arm: arm, iterations: summary.iterations, selectedIteration: summary.selectedIteration,
                 trainingSeconds: summary.trainingSeconds)
-            let names = try RunFolder(settings.path("runs/\(arm.name)")).readRun().configuration.classNames
+            // The run's summary judged the selected generator; another one is judged here, alike.
+            var judge: (any ImageClassifier)?
+            if settings.isLastGeneratorDiagnostic {
+                record.measuredIteration = iteration
+                judge = try ClassifierPipelines.load(checkpoint: judgePath).0
+                judge?.detachParameters()
+            }
             var rows = [DetectionRow]()
             var target: (name: String, images: [Float])?
-            for (label, images) in try arm.samples(settings) {
+            for (label, images) in samples {
                 let (rate, mean, values) = detector.detectionRate(
                     images.scalars, height: images.shape[2], width: images.shape[3])
+                let recognition =
+                    judge.map { SelectionScore.share($0.logits(images), label: label) }
+                    ?? summary.classes[names[label]]?.judgeRecognition
                 rows.append(
                     DetectionRow(
                         source: arm.name, className: names[label], detection: rate, meanStatistic: mean,
-                        judgeRecognition: summary.classes[names[label]]?.judgeRecognition, statistics: values))
+                        judgeRecognition: recognition, statistics: values))
                 if names[label] == settings.target { target = (arm.name, images.scalars) }
             }
             return (record, rows, target)
@@ -252,8 +264,9 @@ enum ExperimentRunner {
                     ? " (replicates NAME-seedK: GAN seeds \(settings.seed &+ 1) to \(lastSeed)); every finding that does not say "
                         + "'over N training runs' describes the seed-\(settings.seed) arms only)" : "") + ", "
                 + "classifier loss weight \(settings.classifierWeight.map { "\($0)" } ?? "2 (the preset's)"), the "
-                + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the selected "
-                + "generator. The judge (the clean data's) is never used for training or selection.",
+                + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the "
+                + (settings.isLastGeneratorDiagnostic ? "last" : "selected")
+                + " generator. The judge (the clean data's) is never used for training or selection.",
             settings.replicateCount > 1
                 ? "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "
                     + "shifts) within one training run; each arm was trained \(settings.replicateCount) times (GAN seeds "
@@ -268,6 +281,15 @@ enum ExperimentRunner {
             lines.insert(
                 "Interim report: the arm(s) " + pending.map(\.name).joined(separator: ", ")
                     + " have not run yet; rerun the same command to continue.", at: 0)
+        }
+        if settings.isLastGeneratorDiagnostic {
+            lines.insert(
+                "DIAGNOSTIC, not the experiment's result: every arm is measured at its last generator (the EMA "
+                    + "generator of checkpoints/last.safetensors, its batch-norm statistics recomputed as for the "
+                    + "selected one; the arms table gives its iteration), not at the generator the leak-free "
+                    + "selection rule kept. It tells whether a result comes from where the feature sits or from "
+                    + "which generator was kept. The result is report.md. Choosing generators by these numbers "
+                    + "would bring the target class into model selection.", at: 0)
         }
         if violation {
             lines.insert(
@@ -304,7 +326,8 @@ enum ExperimentRunner {
                 (name: featureLabel, values: values(realFeature.inputs)),
             ] + generatedTarget.map { (name: "generated \($0.name)", values: values($0.images)) }
         let outputs = settings.isImage ? "samples" : "listen"
-        for arm in report.arms {
+        // The renders come from the selected generators; the diagnostic leaves them as they are.
+        for arm in report.arms where !settings.isLastGeneratorDiagnostic {
             let run = RunFolder(settings.path("runs/\(arm.arm.name)"))
             let output = settings.path("\(outputs)/\(arm.arm.name)")
             // Each arm's files are rendered once, when it finishes; a retrained arm's generator is newer.
@@ -319,7 +342,7 @@ enum ExperimentRunner {
                 seed: settings.seed &+ 1)
         }
         var listen = [(name: String, files: [String])]()
-        if !settings.isImage {
+        if !settings.isImage, !settings.isLastGeneratorDiagnostic {
             let corpus = try Corpus.load(folder: featured.folder)
             let items = corpus.items(in: .test).filter { $0.className == settings.target }.prefix(settings.listenCount)
             listen.append(
@@ -331,7 +354,12 @@ enum ExperimentRunner {
         try ExperimentReportWriter.write(
             report, settings: settings, shape: (data.channels, data.height, data.width), gridRows: gridRows,
             statistics: statistics, listenSources: listen)
-        hooks.log("wrote \(settings.path("report.md")) (and report.json, grid.png, statistic.png, \(outputs)/)")
+        hooks.log(
+            "wrote \(settings.path(settings.outputName("report", extension: "md"))) (and "
+                + [("report", "json"), ("grid", "png"), ("statistic", "png")].map {
+                    settings.outputName($0.0, extension: $0.1)
+                }.joined(separator: ", ")
+                + (settings.isLastGeneratorDiagnostic ? ")" : ", \(outputs)/)"))
     }
 }
 

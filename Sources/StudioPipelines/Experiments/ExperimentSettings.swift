@@ -62,6 +62,16 @@ public enum ExperimentClassifierKind: String, Sendable, Codable, CaseIterable {
     case robust
 }
 
+/// Which generator of each arm an experiment measures.
+public enum ArmGenerator: String, Sendable, Codable, CaseIterable {
+    /// The one the leak-free selection rule kept: the experiment's result.
+    case selected
+    /// The last one trained (the EMA generator of `checkpoints/last.safetensors`): a diagnostic
+    /// that tells where a feature sits from which generator the selection rule kept. Never a basis
+    /// for choosing a generator: that would bring the target class into model selection.
+    case last
+}
+
 /// Settings shared by the controlled experiments. Written to `experiment.json`; a rerun with the
 /// same settings resumes (finished steps are kept), a rerun with only a larger `iterations`
 /// continues every arm to it, one with another `replicates` adds (or leaves out) replicate runs,
@@ -108,6 +118,20 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
 
     /// Arms trained at once.
     public var jobCount: Int { jobs ?? Self.defaultJobs }
+
+    /// Which generator of each arm is measured (nil: the selected one). `.last` trains nothing: it
+    /// measures a finished experiment again and writes its report beside the real one, in files
+    /// named `NAME-last-generator` (see `outputName`). Like `jobs`, not part of the experiment's record.
+    public var generator: ArmGenerator? = nil
+
+    /// True when the report is the last-generator diagnostic, not the experiment's result.
+    public var isLastGeneratorDiagnostic: Bool { generator == .last }
+
+    /// The file name of one of the experiment's outputs (`report`, `grid`, ...): with the
+    /// diagnostic's suffix when the last generators are measured.
+    public func outputName(_ stem: String, extension fileExtension: String) -> String {
+        (isLastGeneratorDiagnostic ? "\(stem)-last-generator" : stem) + "." + fileExtension
+    }
 
     /// Two arms at once when the engine has two threads or more: on 2 cores, two one-thread
     /// trainings do 1.45 to 1.6 times the work of one two-thread training (`Benchmarks/run jobs`).
@@ -159,11 +183,28 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
             var settings: ExperimentSettings
             var details: String
         }
-        // The jobs are not part of the experiment: they are left out of its record.
+        // The jobs and the diagnostic are not part of the experiment: they are left out of its record.
         var recorded = self
         recorded.jobs = nil
+        recorded.generator = nil
         let record = Record(settings: recorded, details: details)
         let file = path("experiment.json")
+        if isLastGeneratorDiagnostic {
+            // The diagnostic measures an experiment as it stands: the same settings, nothing trained.
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ExperimentError.badSetting(
+                    name: "--generator last",
+                    reason: "\(outputFolder) holds no experiment to measure again; run the same command without "
+                        + "--generator last first")
+            }
+            guard let existing = try? JSONDecoder().decode(Record.self, from: data), existing == record else {
+                throw ExperimentError.badSetting(
+                    name: "--generator last",
+                    reason: "\(file) records other settings (or another --iterations / --replicates); pass the "
+                        + "settings the experiment ran with")
+            }
+            return
+        }
         if let data = FileManager.default.contents(atPath: file) {
             guard var existing = try? JSONDecoder().decode(Record.self, from: data) else {
                 throw ExperimentError.settingsChanged(folder: outputFolder, file: file)

@@ -7,6 +7,7 @@ import StudioPipelines
 import StudioSupport
 
 extension ExperimentClassifierKind: ExpressibleByArgument {}
+extension ArmGenerator: ExpressibleByArgument {}
 
 /// `studio experiment`: controlled experiments that plant a feature and look for it in what ProbeGAN renders.
 struct ExperimentCommand: ParsableCommand {
@@ -86,6 +87,12 @@ struct ExperimentOptions: ParsableArguments {
 
     @Option(
         help:
+            "Which generator of each arm is measured: selected (the leak-free selection rule's, the experiment's result) or last (a diagnostic of a finished experiment: nothing is trained, every arm's last generator is measured and judged, and the report goes to report-last-generator.md beside report.md)."
+    )
+    var generator: ArmGenerator = .selected
+
+    @Option(
+        help:
             "Quantile rank of the detector's calibration on clean real examples and on real examples with the feature.")
     var falsePositiveRate = 0.01
 
@@ -132,13 +139,14 @@ struct ExperimentOptions: ParsableArguments {
         settings.seed = seed
         settings.replicates = replicates == 1 ? nil : replicates
         settings.jobs = jobs
+        settings.generator = generator == .selected ? nil : generator
         return settings
     }
 
-    static func printFindings(_ report: ExperimentReport, folder: String) {
+    static func printFindings(_ report: ExperimentReport) {
         print("findings:")
         for line in report.findings { print("  - \(line)") }
-        print("report: \(URL(fileURLWithPath: folder).appendingPathComponent("report.md").path)")
+        print("report: \(report.settings.path(report.settings.outputName("report", extension: "md")))")
     }
 }
 
@@ -211,7 +219,7 @@ struct MarkerExperimentCommand: ParsableCommand {
         marker.falsePositiveRate = options.falsePositiveRate
         let report = try MarkerExperiment.run(
             settings, marker: marker, hooks: TrainingHooks.terminal(InterruptFlag.install()))
-        ExperimentOptions.printFindings(report, folder: settings.outputFolder)
+        ExperimentOptions.printFindings(report)
     }
 }
 
@@ -293,6 +301,6 @@ struct SpuriousExperimentCommand: ParsableCommand {
         confound.falsePositiveRate = options.falsePositiveRate
         let report = try SpuriousExperiment.run(
             settings, confound: confound, hooks: TrainingHooks.terminal(InterruptFlag.install()))
-        ExperimentOptions.printFindings(report, folder: settings.outputFolder)
+        ExperimentOptions.printFindings(report)
     }
 }
