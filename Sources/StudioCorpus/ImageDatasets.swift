@@ -78,6 +78,12 @@ public enum FashionMNIST {
         "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot",
     ]
 
+    /// The side of a Fashion-MNIST picture, and of the padded pictures the models take.
+    public static let pictureSide = 28, paddedSide = 32
+    /// The black frame padding puts around each picture: effects and detectors of experiments
+    /// leave it alone, since no real picture has anything there.
+    public static var paddingMargin: Int { (paddedSide - pictureSide) / 2 }
+
     /// Loads the training (60,000) or test (10,000) split, optionally padded to 32 x 32.
     public static func load(folder: String = defaultFolder, train: Bool, padTo32: Bool = true) throws -> ImageDataset {
         let prefix = train ? "train" : "t10k"
@@ -96,7 +102,7 @@ public enum FashionMNIST {
             pixels: images.bytes.map { Float($0) / 127.5 - 1 }, labels: classLabels, classNames: classNames,
             channels: 1,
             height: images.dimensions[1], width: images.dimensions[2])
-        return padTo32 ? dataset.padded(to: 32) : dataset
+        return padTo32 ? dataset.padded(to: paddedSide) : dataset
     }
 
     private static func find(_ folder: String, _ stem: String) throws -> String {

@@ -331,6 +331,11 @@ struct ExperimentCommandTests {
         let clean = rows.filter { $0["source"] as? String == "real held-out, clean" }
         #expect(clean.count == 10)
         #expect(clean.allSatisfy { ($0["detection"] as? [String: Any])?["successes"] as? Int == 0 })
+        // The patch and the detector sit in the picture's corner, inside the 2-pixel padding frame.
+        let statistic = (report["detector"] as? [String: Any])?["statistic"] as? [String: Any]
+        #expect(statistic?["targetRows"] as? [Int] == [2, 8] && statistic?["targetColumns"] as? [Int] == [2, 8])
+        let claimed = try String(contentsOfFile: out + "/experiment.json", encoding: .utf8)
+        #expect(claimed.contains("margin"), "\(claimed)")
         // The violation arm's GAN trained on the marked pictures, and says so.
         let configuration = try String(contentsOfFile: out + "/runs/violation/configuration.json", encoding: .utf8)
         #expect(configuration.contains("with variant marked-trouser"))

@@ -41,6 +41,31 @@ struct PictureEffectTests {
         #expect(grey.filter { $0 == 0 }.count == 2 * (20 - 6 - 1))
     }
 
+    /// A margin is padding, not picture: the patch moves inside it, the background stops at it.
+    @Test func marginIsLeftAsItIs() throws {
+        let picture = [Float](repeating: -1, count: 6 * 7)
+        let patched = try PictureEffect.cornerPatch(size: 2, value: 1).apply(
+            to: picture, channels: 1, height: 6, width: 7, margin: 1)
+        let lit = patched.indices.filter { patched[$0] == 1 }
+        #expect(lit == [1 * 7 + 1, 1 * 7 + 2, 2 * 7 + 1, 2 * 7 + 2], "\(lit)")
+        let grey = try PictureEffect.background(level: 0, below: -0.9).apply(
+            to: picture, channels: 1, height: 6, width: 7, margin: 1)
+        for row in 0..<6 {
+            for column in 0..<7 {
+                let frame = row == 0 || row == 5 || column == 0 || column == 6
+                #expect(grey[row * 7 + column] == (frame ? -1 : 0), "row \(row) column \(column)")
+            }
+        }
+        #expect(throws: ImageError.self) {
+            try PictureEffect.cornerPatch(size: 5, value: 1).apply(
+                to: picture, channels: 1, height: 6, width: 7, margin: 1)
+        }
+        #expect(throws: ImageError.self) {
+            try PictureEffect.cornerPatch(size: 1, value: 1).apply(
+                to: picture, channels: 1, height: 6, width: 7, margin: 3)
+        }
+    }
+
     @Test func badParametersAreNamed() {
         #expect(throws: ImageError.self) {
             try PictureEffect.cornerPatch(size: 6, value: 1).apply(to: Self.picture(), channels: 2, height: 4, width: 5)

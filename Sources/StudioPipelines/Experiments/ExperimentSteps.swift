@@ -14,7 +14,8 @@ public enum PlantedFeature: Sendable, Codable, Equatable, CustomStringConvertibl
     case picture(PictureEffect)
 
     /// Checks the effect's parameters on a blank example of the default shapes (a 1.008 s clip at
-    /// 16 kHz, a 1 x 32 x 32 picture), and that a tone starts inside the analysed 64 frames.
+    /// 16 kHz, a 1 x 32 x 32 picture with its 2-pixel padding frame), and that a tone starts inside
+    /// the analysed 64 frames.
     /// - Throws: `ExperimentError.badSetting` naming the setting.
     func validate() throws {
         do {
@@ -32,7 +33,10 @@ public enum PlantedFeature: Sendable, Codable, Equatable, CustomStringConvertibl
                         reason:
                             "\(level) does not lift the background (pixels at or below \(below)); use a value above it")
                 }
-                _ = try effect.apply(to: [Float](repeating: -1, count: 1024), channels: 1, height: 32, width: 32)
+                let side = FashionMNIST.paddedSide
+                _ = try effect.apply(
+                    to: [Float](repeating: -1, count: side * side), channels: 1, height: side, width: side,
+                    margin: FashionMNIST.paddingMargin)
             }
         } catch let error as AudioError {
             throw ExperimentError.badSetting(name: "the planted feature", reason: error.description)
@@ -74,10 +78,12 @@ enum ExperimentSteps {
     }
 
     /// Builds (or reuses) a variant where each rule's share of a class (nil: every class) carries
-    /// `feature`: a corpus in `data/NAME` for audio, an in-memory change for pictures.
+    /// `feature`: a corpus in `data/NAME` for audio, an in-memory change for pictures (inside a
+    /// padding frame `margin` pixels wide, which stays as it is).
     static func variant(
         name: String, purpose: String, rules: [(className: String?, fraction: Double)], feature: PlantedFeature,
-        clean: (train: ClassificationData, test: ClassificationData), _ settings: ExperimentSettings,
+        margin: Int? = nil, clean: (train: ClassificationData, test: ClassificationData),
+        _ settings: ExperimentSettings,
         hooks: TrainingHooks
     ) throws -> VariantData {
         switch feature {
@@ -107,7 +113,7 @@ enum ExperimentSteps {
                 rules: rules.map {
                     ImageDataVariant.Rule(className: $0.className, fraction: $0.fraction, effect: effect)
                 },
-                seed: settings.seed)
+                seed: settings.seed, margin: margin)
             hooks.log("\(name): \(purpose)")
             return VariantData(
                 name: name, train: try variant.apply(to: clean.train, split: .train),

@@ -30,13 +30,16 @@ public struct ImageDataVariant: Sendable, Codable, Equatable {
     public var rules: [Rule]
     /// Seed of the per-example choices.
     public var seed: UInt64
+    /// The padding frame around each picture that the effects leave alone (nil: none).
+    public var margin: Int?
 
     /// A variant.
-    public init(name: String, purpose: String, rules: [Rule], seed: UInt64 = 0) {
+    public init(name: String, purpose: String, rules: [Rule], seed: UInt64 = 0, margin: Int? = nil) {
         self.name = name
         self.purpose = purpose
         self.rules = rules
         self.seed = seed
+        self.margin = margin
     }
 
     /// `data` (of `split`) with the rules applied.
@@ -59,7 +62,8 @@ public struct ImageDataVariant: Sendable, Codable, Equatable {
             inputs.replaceSubrange(
                 range,
                 with: try rule.effect.apply(
-                    to: Array(inputs[range]), channels: data.channels, height: data.height, width: data.width))
+                    to: Array(inputs[range]), channels: data.channels, height: data.height, width: data.width,
+                    margin: margin ?? 0))
         }
         return ClassificationData(
             inputs: inputs, labels: data.labels, groups: data.groups, classNames: data.classNames,

@@ -16,6 +16,10 @@ public struct MarkerSettings: Sendable, Codable, Equatable {
     public var bandwidth: Double? = nil
     /// Image mode: the patch's side in pixels and its value in [-1, 1].
     public var patchSize = 6, patchValue: Float = 1
+    /// Image mode: the padding frame around each picture; the patch sits in the corner of the
+    /// picture inside it. The experiment sets it; nil (none) is how records written before read,
+    /// whose patch covered the frame.
+    public var margin: Int? = nil
     /// The quantile rank of the detector's calibration (see `MarkerDetector`).
     public var falsePositiveRate = 0.01
 
@@ -34,7 +38,10 @@ public struct MarkerSettings: Sendable, Codable, Equatable {
 
     /// The detector's statistic for a modality.
     func statistic(image: Bool) throws -> ContrastStatistic {
-        if image { return ContrastStatistic(targetRows: 0..<patchSize, targetColumns: 0..<patchSize) }
+        if image {
+            let corner = (margin ?? 0)..<((margin ?? 0) + patchSize)
+            return ContrastStatistic(targetRows: corner, targetColumns: corner)
+        }
         if let bandwidth {
             return try ExperimentSteps.noiseBandStatistic(
                 low: frequency - bandwidth / 2, high: frequency + bandwidth / 2)
@@ -46,7 +53,7 @@ public struct MarkerSettings: Sendable, Codable, Equatable {
     func detectorDescription(image: Bool, threshold: Float) -> String {
         let what: String
         if image {
-            what = "mean value of the patch's pixels"
+            what = "mean value of the patch's pixels (the picture's corner, inside its padding frame)"
         } else if let bandwidth {
             what = String(
                 format: "mean log-mel level of the bands the noise band covers (%.0f-%.0f Hz) minus bands 3-6 away",
@@ -76,6 +83,8 @@ public enum MarkerExperiment {
         let image = settings.isImage
         let noun = image ? "picture" : "clip"
         // Every setting is checked before the folder is claimed, so a bad value can be corrected.
+        var marker = marker
+        if image { marker.margin = FashionMNIST.paddingMargin }
         let feature = marker.feature(image: image)
         let statistic = try marker.statistic(image: image)
         try feature.validate()
@@ -84,7 +93,7 @@ public enum MarkerExperiment {
         let marked = try ExperimentSteps.variant(
             name: "marked-\(target)",
             purpose: "Every \(target) \(noun) (train and test) carries \(feature); other classes are unchanged.",
-            rules: [(target, 1)], feature: feature, clean: clean, settings, hooks: hooks)
+            rules: [(target, 1)], feature: feature, margin: marker.margin, clean: clean, settings, hooks: hooks)
         let detector = try ExperimentSteps.detector(
             statistic, markerRaises: true, clean: clean, featured: marked, featureSource: markedRealSource,
             target: target, falsePositiveRate: marker.falsePositiveRate, hooks: hooks)

@@ -29,6 +29,10 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
     public var bedAmplitude: Float = 0.03
     /// Image mode: the background level in [-1, 1] (-1 is the data's black).
     public var backgroundLevel: Float = 0
+    /// Image mode: the padding frame around each picture, which stays black; the background and
+    /// the detector's rows are the picture's inside it. The experiment sets it; nil (none) is how
+    /// records written before read, whose background covered the frame.
+    public var margin: Int? = nil
     /// Share of every class's examples that carry the confound in the balanced data.
     public var balancedShare = 0.5
     /// The quantile rank of the detector's calibration (see `MarkerDetector`).
@@ -40,6 +44,7 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case confound, low, high, bedLow, bedHigh, bedAmplitude, backgroundLevel, balancedShare, falsePositiveRate
+        case margin
     }
 
     /// Reads settings written before the noise bed existed too (they are telephone settings).
@@ -54,6 +59,7 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
         backgroundLevel = try container.decode(Float.self, forKey: .backgroundLevel)
         balancedShare = try container.decode(Double.self, forKey: .balancedShare)
         falsePositiveRate = try container.decode(Double.self, forKey: .falsePositiveRate)
+        margin = try container.decodeIfPresent(Int.self, forKey: .margin)
     }
 
     /// Telephone settings are written without the noise bed's fields, exactly as before the noise
@@ -65,6 +71,7 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
         try container.encode(backgroundLevel, forKey: .backgroundLevel)
         try container.encode(balancedShare, forKey: .balancedShare)
         try container.encode(falsePositiveRate, forKey: .falsePositiveRate)
+        try container.encodeIfPresent(margin, forKey: .margin)
         if confound != .telephone {
             try container.encode(confound, forKey: .confound)
             try container.encode(bedLow, forKey: .bedLow)
@@ -90,8 +97,11 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
     /// The detector's statistic for a modality, and whether the confound raises it.
     func statistic(image: Bool) throws -> (ContrastStatistic, raises: Bool) {
         if image {
-            // The top four rows: background in almost every picture of the data.
-            return (ContrastStatistic(targetRows: 0..<4), true)
+            // The picture's top four rows (inside the padding frame): background in almost every
+            // picture of the data.
+            let margin = margin ?? 0
+            let inside = margin..<(FashionMNIST.paddedSide - margin)
+            return (ContrastStatistic(targetRows: margin..<(margin + 4), targetColumns: inside), true)
         }
         if confound == .noiseBed {
             guard bedLow >= 1000, bedLow < bedHigh else {
@@ -134,6 +144,8 @@ public enum SpuriousExperiment {
         let label = confound.label(image: image)
         let folderLabel = label.replacingOccurrences(of: " ", with: "")
         // Every setting is checked before the folder is claimed, so a bad value can be corrected.
+        var confound = confound
+        if image { confound.margin = FashionMNIST.paddingMargin }
         let feature = confound.feature(image: image)
         let (statistic, raises) = try confound.statistic(image: image)
         try feature.validate()
@@ -146,12 +158,13 @@ public enum SpuriousExperiment {
         let confounded = try ExperimentSteps.variant(
             name: "\(folderLabel)-\(target)",
             purpose: "Every \(target) \(noun) (train and test) has \(feature); no other \(noun) has.",
-            rules: [(target, 1)], feature: feature, clean: clean, settings, hooks: hooks)
+            rules: [(target, 1)], feature: feature, margin: confound.margin, clean: clean, settings, hooks: hooks)
         let balanced = try ExperimentSteps.variant(
             name: "\(folderLabel)-balanced",
             purpose: String(format: "%.0f%% of every class's %@s", 100 * confound.balancedShare, noun)
                 + " (train and test, chosen per example) have \(feature): it says nothing about the class.",
-            rules: [(nil, confound.balancedShare)], feature: feature, clean: clean, settings, hooks: hooks)
+            rules: [(nil, confound.balancedShare)], feature: feature, margin: confound.margin, clean: clean, settings,
+            hooks: hooks)
         let featureSource = image ? "real held-out, grey background" : "real held-out, \(label)"
         let detector = try ExperimentSteps.detector(
             statistic, markerRaises: raises, clean: clean, featured: confounded, featureSource: featureSource,
@@ -187,7 +200,9 @@ public enum SpuriousExperiment {
                 + "it equally often in every class has no reason to.",
             feature: feature,
             detectorDescription: image
-                ? String(format: "mean value of the top four rows, threshold %.3f", detector.detector.threshold)
+                ? String(
+                    format: "mean value of the picture's top four rows (inside its padding frame), threshold %.3f",
+                    detector.detector.threshold)
                 : confound.confound == .noiseBed
                     ? "mean log-mel level in the bed's bands minus neighbouring bands, over the whole clip; "
                         + String(format: "a bed above %.3f", detector.detector.threshold)
