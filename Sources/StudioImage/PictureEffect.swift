@@ -3,7 +3,7 @@ import Foundation
 /// Controlled changes to a picture in [-1, 1] (`[C, H, W]` floats), for experiments that plant a
 /// feature and look for it again: a corner patch (a marker) and a grey background (a confound).
 public enum PictureEffect: Sendable, Codable, Equatable, CustomStringConvertible {
-    /// A `size` x `size` square of `value` in the top-left corner, every channel.
+    /// A `size` x `size` square of `value` in the top-left corner (inside `apply`'s margin), every channel.
     case cornerPatch(size: Int, value: Float)
     /// Background pixels (every channel at or below `below`) raised to `level`: the object on a
     /// grey backdrop instead of black.
@@ -19,9 +19,10 @@ public enum PictureEffect: Sendable, Codable, Equatable, CustomStringConvertible
         }
     }
 
-    /// The picture with the effect applied to the part of it inside a frame `margin` pixels wide,
-    /// which stays as it is: padding a data set adds around its pictures (Fashion-MNIST's 28 x 28
-    /// pictures padded to 32 x 32 have a margin of 2) is not part of the picture.
+    /// The picture with the effect applied inside a frame `margin` pixels wide, which stays as it
+    /// is: the padding a data set adds around its pictures is not part of them (Fashion-MNIST's
+    /// 28 x 28 pictures padded to 32 x 32 have a margin of 2). The corner patch sits in the top-left
+    /// corner inside the frame.
     /// - Throws: `ImageError.invalidParameter` for a patch larger than the picture inside the
     ///   margin, a margin that leaves no picture, or values outside [-1, 1].
     public func apply(to pixels: [Float], channels: Int, height: Int, width: Int, margin: Int = 0) throws -> [Float] {

@@ -18,6 +18,11 @@ public enum RunEvaluation {
         }
     }
 
+    /// The seed of the latents the run's summary samples class `label` from.
+    static func summarySeed(_ configuration: ProbeGANConfiguration, label: Int) -> UInt64 {
+        configuration.seed &+ 0xE7A1 &+ UInt64(label)
+    }
+
     static func features(_ model: any ImageClassifier, _ images: Tensor) -> [Float] {
         SelectionScore.features(model, images)
     }
@@ -46,7 +51,7 @@ public enum RunEvaluation {
         var classes = [String: RunSummary.ClassResult]()
         for label in configuration.finalClasses {
             let images = GeneratorSampling.samples(
-                generator, label: label, count: samples, seed: configuration.seed &+ 0xE7A1 &+ UInt64(label))
+                generator, label: label, count: samples, seed: summarySeed(configuration, label: label))
             let realIndices = (0..<test.count).filter { test.labels[$0] == label }
             var distance: Double?
             var floor: Double?

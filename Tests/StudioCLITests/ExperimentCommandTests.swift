@@ -174,6 +174,17 @@ struct ExperimentCommandTests {
                 uniquingKeysWith: { first, _ in first })
         }
         #expect(statistics(diagnostic) == statistics(report), "one iteration: the last generator is the selected one")
+        func judged(_ object: [String: Any]) -> [String: Double] {
+            let rows = object["rows"] as? [[String: Any]] ?? []
+            return Dictionary(
+                rows.compactMap { row in
+                    (row["judgeRecognition"] as? Double).map {
+                        ("\(row["source"] ?? "")|\(row["className"] ?? "")", $0)
+                    }
+                }, uniquingKeysWith: { first, _ in first })
+        }
+        #expect(
+            judged(diagnostic) == judged(report) && judged(report).count >= 12, "judged alike: \(judged(diagnostic))")
         #expect(statistics(diagnostic).count >= 12)
         let markdown = try String(contentsOfFile: out + "/report-last-generator.md", encoding: .utf8)
         #expect(markdown.contains("DIAGNOSTIC") && markdown.contains("not the selected one"), "\(markdown)")

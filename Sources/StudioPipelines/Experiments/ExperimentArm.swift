@@ -43,16 +43,25 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
     /// An arm its stopping rule ended early stays as it is.
     func run(_ settings: ExperimentSettings, judgePath: String, hooks: TrainingHooks) throws -> RunSummary {
         let folder = RunFolder(settings.path("runs/\(name)"))
+        let unfinished = ExperimentError.badSetting(
+            name: "--generator last",
+            reason: "the arm '\(name)' has not finished \(settings.iterations) iterations (\(folder.path)); run the "
+                + "same command without --generator last to finish it first")
         if let data = FileManager.default.contents(atPath: folder.summary),
             let summary = try? JSONDecoder().decode(RunSummary.self, from: data)
         {
             try checkStillValid(folder, judgePath: judgePath)
-            if settings.isLastGeneratorDiagnostic { return summary }
+            let stoppedByBudget = summary.stopReason == TrainingRun.budgetStopReason(summary.iterations)
+            if settings.isLastGeneratorDiagnostic {
+                // Measured as it stands, never continued: finished, or ended by its stopping rule.
+                guard summary.iterations >= settings.iterations || !stoppedByBudget else { throw unfinished }
+                return summary
+            }
             guard summary.iterations < settings.iterations else {
                 hooks.log("\(name): finished earlier (\(folder.path)); kept")
                 return summary
             }
-            guard summary.stopReason == TrainingRun.budgetStopReason(summary.iterations) else {
+            guard stoppedByBudget else {
                 hooks.log("\(name): stopped earlier by \(summary.stopReason) at \(summary.iterations) iterations; kept")
                 return summary
             }
@@ -63,12 +72,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
             try? FileManager.default.removeItem(atPath: shorter)
             try FileManager.default.moveItem(atPath: folder.summary, toPath: shorter)
         }
-        guard !settings.isLastGeneratorDiagnostic else {
-            throw ExperimentError.badSetting(
-                name: "--generator last",
-                reason: "the arm '\(name)' has not finished (\(folder.path)); run the same command without "
-                    + "--generator last to finish it first")
-        }
+        guard !settings.isLastGeneratorDiagnostic else { throw unfinished }
         var request = TrainingRequest(
             source: settings.isImage ? .fashionMNIST(folder: ganData) : .audio(corpus: ganData),
             cacheFolder: settings.cacheFolder, unseen: [settings.target], runFolder: folder.path)
@@ -118,12 +122,21 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         }
     }
 
-    /// Generated samples `[count, C, H, W]` of every class the arm renders, from the selected
-    /// generator (or the last one, for `--generator last`), and the iteration that generator holds.
-    /// Both generators are sampled from the same latents.
-    func samples(_ settings: ExperimentSettings) throws -> (
-        iteration: Int, samples: [(label: Int, images: Tensor)]
-    ) {
+    /// What an arm's generator rendered for the detector.
+    struct Rendered {
+        /// The iteration the measured generator holds.
+        var iteration: Int
+        /// Samples `[count, C, H, W]` of every class the arm renders.
+        var samples: [(label: Int, images: Tensor)]
+        /// The judge's recognition per label, for a generator the run's summary did not judge
+        /// (`--generator last`); nil: the summary's numbers hold.
+        var judgeRecognition: [Int: Float]?
+    }
+
+    /// The selected generator's samples (or the last one's, for `--generator last`), from the
+    /// same latents either way. The last generator is judged here as the run's summary judged
+    /// the selected one: on `settings.samples` samples per class from the summary's latents.
+    func render(_ settings: ExperimentSettings, judgePath: String) throws -> Rendered {
         let folder = RunFolder(settings.path("runs/\(name)"))
         let (configuration, selectedIteration) = try folder.readRun()
         let (generator, iteration) =
@@ -136,7 +149,19 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
                     generator, label: label, count: settings.samples, seed: settings.seed &+ 0xDE7E &+ UInt64(label))
             )
         }
-        return (iteration, samples)
+        var recognition: [Int: Float]?
+        if settings.isLastGeneratorDiagnostic {
+            let judge = try ClassifierPipelines.load(checkpoint: judgePath).0
+            judge.detachParameters()
+            recognition = Dictionary(
+                uniqueKeysWithValues: configuration.finalClasses.map { label in
+                    let images = GeneratorSampling.samples(
+                        generator, label: label, count: settings.samples,
+                        seed: RunEvaluation.summarySeed(configuration, label: label))
+                    return (label, SelectionScore.share(judge.logits(images), label: label))
+                })
+        }
+        return Rendered(iteration: iteration, samples: samples, judgeRecognition: recognition)
     }
 }
 

@@ -3,7 +3,6 @@ import ProbeGAN
 import StudioClassifiers
 import StudioCorpus
 import StudioEvaluation
-import StudioModels
 
 /// What the marker and spurious experiments share: running the arms (one after another, or
 /// several at once with `--jobs`), an interim report after each (so a long experiment shows its
@@ -184,7 +183,7 @@ enum ExperimentRunner {
         )
         var outcomes = [Outcome?](repeating: nil, count: arms.count)
         let workers = ArmWorkers(jobs: settings.jobCount, arms: arms.count)
-        if workers.workers > 1 {
+        if workers.workers > 1, !settings.isLastGeneratorDiagnostic {
             hooks.log(
                 "training \(workers.workers) arms at once, \(workers.threadsPerWorker) engine thread(s) each "
                     + "(--jobs \(settings.jobCount)); progress comes as lines per arm")
@@ -194,25 +193,18 @@ enum ExperimentRunner {
             _ = try classifiers.first { $0.path == arm.classifierPath }?.ensure(hooks: hooks)
             let summary = try arm.run(settings, judgePath: judgePath, hooks: hooks)
             let names = try RunFolder(settings.path("runs/\(arm.name)")).readRun().configuration.classNames
-            let (iteration, samples) = try arm.samples(settings)
+            let rendered = try arm.render(settings, judgePath: judgePath)
             var record = ExperimentReport.ArmRecord(
                 arm: arm, iterations: summary.iterations, selectedIteration: summary.selectedIteration,
                 trainingSeconds: summary.trainingSeconds)
-            // The run's summary judged the selected generator; another one is judged here, alike.
-            var judge: (any ImageClassifier)?
-            if settings.isLastGeneratorDiagnostic {
-                record.measuredIteration = iteration
-                judge = try ClassifierPipelines.load(checkpoint: judgePath).0
-                judge?.detachParameters()
-            }
+            if settings.isLastGeneratorDiagnostic { record.measuredIteration = rendered.iteration }
             var rows = [DetectionRow]()
             var target: (name: String, images: [Float])?
-            for (label, images) in samples {
+            for (label, images) in rendered.samples {
                 let (rate, mean, values) = detector.detectionRate(
                     images.scalars, height: images.shape[2], width: images.shape[3])
                 let recognition =
-                    judge.map { SelectionScore.share($0.logits(images), label: label) }
-                    ?? summary.classes[names[label]]?.judgeRecognition
+                    rendered.judgeRecognition.map { $0[label] } ?? summary.classes[names[label]]?.judgeRecognition
                 rows.append(
                     DetectionRow(
                         source: arm.name, className: names[label], detection: rate, meanStatistic: mean,
@@ -292,9 +284,10 @@ enum ExperimentRunner {
                     + "would bring the target class into model selection.", at: 0)
         }
         if violation {
+            // After the calibration and the arms' recipe, before the intervals.
             lines.insert(
                 "The violation arm is ORACLE: it saw the target class's (marked) \(noun). It is not a probe; it "
-                    + "shows why the target class must be absent from the GAN's data.", at: 2)
+                    + "shows why the target class must be absent from the GAN's data.", at: lines.count - 1)
         }
         return lines
     }

@@ -127,6 +127,17 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
     /// True when the report is the last-generator diagnostic, not the experiment's result.
     public var isLastGeneratorDiagnostic: Bool { generator == .last }
 
+    /// For the last-generator diagnostic, which trains nothing: `path` (a classifier or the judge a
+    /// finished experiment made) must exist. Elsewhere nothing is required.
+    /// - Throws: `ExperimentError.badSetting` naming the missing file and the way out.
+    func requireForDiagnostic(_ path: String, what: String) throws {
+        guard isLastGeneratorDiagnostic, !FileManager.default.fileExists(atPath: path) else { return }
+        throw ExperimentError.badSetting(
+            name: "--generator last",
+            reason: "\(what) \(path) is missing, and the diagnostic trains nothing; run the same command without "
+                + "--generator last first")
+    }
+
     /// The file name of one of the experiment's outputs (`report`, `grid`, ...): with the
     /// diagnostic's suffix when the last generators are measured.
     public func outputName(_ stem: String, extension fileExtension: String) -> String {

@@ -157,6 +157,7 @@ enum ExperimentSteps {
         cleanTest: ClassificationData, featureTest: ClassificationData, _ settings: ExperimentSettings
     ) -> ProbedClassifier {
         ProbedClassifier(path: classifierPlace(name: name, settings).path) { hooks in
+            try settings.requireForDiagnostic(classifierPlace(name: name, settings).path, what: "the classifier")
             let trained = try classifier(data, name: name, settings, hooks: hooks)
             return try RealDetection.check(
                 name: checkName, path: trained.path, trainedOn: trainedOn, model: trained.model, cleanTest: cleanTest,
@@ -168,7 +169,10 @@ enum ExperimentSteps {
     static func judge(_ cleanTrain: ClassificationData, _ settings: ExperimentSettings, hooks: TrainingHooks) throws
         -> String
     {
-        try DefaultClassifiers.ensure(
+        try settings.requireForDiagnostic(
+            DefaultClassifiers.path(.judge, dataName: settings.dataName, cacheFolder: settings.cacheFolder),
+            what: "the judge")
+        return try DefaultClassifiers.ensure(
             .judge, data: cleanTrain, audio: !settings.isImage, dataName: settings.dataName,
             cacheFolder: settings.cacheFolder, log: hooks.log, progress: { hooks.progress($0, $1, $2, 0, "") }
         ).path

@@ -17,8 +17,8 @@ public struct MarkerSettings: Sendable, Codable, Equatable {
     /// Image mode: the patch's side in pixels and its value in [-1, 1].
     public var patchSize = 6, patchValue: Float = 1
     /// Image mode: the padding frame around each picture; the patch sits in the corner of the
-    /// picture inside it. The experiment sets it; nil (none) is how records written before read,
-    /// whose patch covered the frame.
+    /// picture inside it. The experiment sets it, so an image folder made before (nil: its patch
+    /// covered the frame) is refused as having other settings.
     public var margin: Int? = nil
     /// The quantile rank of the detector's calibration (see `MarkerDetector`).
     public var falsePositiveRate = 0.01

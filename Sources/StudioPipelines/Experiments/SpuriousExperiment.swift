@@ -30,8 +30,8 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
     /// Image mode: the background level in [-1, 1] (-1 is the data's black).
     public var backgroundLevel: Float = 0
     /// Image mode: the padding frame around each picture, which stays black; the background and
-    /// the detector's rows are the picture's inside it. The experiment sets it; nil (none) is how
-    /// records written before read, whose background covered the frame.
+    /// the detector's rows are the picture's inside it. The experiment sets it, so an image folder made
+    /// before (nil: its background covered the frame) is refused as having other settings.
     public var margin: Int? = nil
     /// Share of every class's examples that carry the confound in the balanced data.
     public var balancedShare = 0.5

@@ -144,7 +144,9 @@ struct ExperimentOptions: ParsableArguments {
     }
 
     static func printFindings(_ report: ExperimentReport) {
-        print("findings:")
+        print(
+            report.settings.isLastGeneratorDiagnostic
+                ? "findings (DIAGNOSTIC: every arm's last generator, not the selected one):" : "findings:")
         for line in report.findings { print("  - \(line)") }
         print("report: \(report.settings.path(report.settings.outputName("report", extension: "md")))")
     }
