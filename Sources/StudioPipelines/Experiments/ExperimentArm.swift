@@ -124,8 +124,8 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
 
     /// What an arm's generator rendered for the detector.
     struct Rendered {
-        /// The iteration the measured generator holds.
-        var iteration: Int
+        /// The run's class names, and the iteration the measured generator holds.
+        var classNames: [String], iteration: Int
         /// Samples `[count, C, H, W]` of every class the arm renders.
         var samples: [(label: Int, images: Tensor)]
         /// The judge's recognition per label, for a generator the run's summary did not judge
@@ -161,7 +161,9 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
                     return (label, SelectionScore.share(judge.logits(images), label: label))
                 })
         }
-        return Rendered(iteration: iteration, samples: samples, judgeRecognition: recognition)
+        return Rendered(
+            classNames: configuration.classNames, iteration: iteration, samples: samples,
+            judgeRecognition: recognition)
     }
 }
 

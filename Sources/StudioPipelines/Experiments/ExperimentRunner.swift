@@ -192,8 +192,8 @@ enum ExperimentRunner {
             let arm = arms[index]
             _ = try classifiers.first { $0.path == arm.classifierPath }?.ensure(hooks: hooks)
             let summary = try arm.run(settings, judgePath: judgePath, hooks: hooks)
-            let names = try RunFolder(settings.path("runs/\(arm.name)")).readRun().configuration.classNames
             let rendered = try arm.render(settings, judgePath: judgePath)
+            let names = rendered.classNames
             var record = ExperimentReport.ArmRecord(
                 arm: arm, iterations: summary.iterations, selectedIteration: summary.selectedIteration,
                 trainingSeconds: summary.trainingSeconds)
