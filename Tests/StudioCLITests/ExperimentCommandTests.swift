@@ -222,6 +222,9 @@ struct ExperimentCommandTests {
         let findings = try #require(report["findings"] as? [String])
         #expect(
             findings.contains { $0.hasPrefix("Over 2 training runs per arm") && $0.contains("seed 1") }, "\(findings)")
+        let perRun = try #require(findings.first { $0.hasPrefix("Per training run") }, "\(findings)")
+        #expect(perRun.contains("confounded ") && perRun.contains("balanced ") && perRun.contains("(seed 1)"))
+        #expect(perRun.contains("of 2 runs at 80% or more"), "\(perRun)")
         let zero = try StudioCommandRunner.run(
             ["experiment", "spurious", "--data", corpus, "--cache", cache, "--out", out, "--replicates", "0"]
                 + Self.tiny)

@@ -65,55 +65,6 @@ enum ExperimentRunner {
             }
     }
 
-    /// With replicates: the shift of the mean detector statistic of generated target examples,
-    /// `arm` minus `baseline`, in each training run (runs paired by GAN seed), and its Student-t
-    /// interval over runs; the seen classes' mean shifts give the scale of drift where nothing was
-    /// planted.
-    static func replicateFinding(_ report: ExperimentReport, arm: String, baseline: String) -> String? {
-        // Each run of an arm (the arm itself and its replicates) by GAN seed; runs pair by seed.
-        func runs(_ name: String) -> [UInt64: String] {
-            Dictionary(
-                report.arms.map(\.arm).filter { $0.name == name || $0.replicateOf == name }.map {
-                    ($0.ganSeed ?? report.settings.seed, $0.name)
-                }, uniquingKeysWith: { first, _ in first })
-        }
-        let armRuns = runs(arm)
-        let baselineRuns = runs(baseline)
-        let seeds = armRuns.keys.filter { baselineRuns[$0] != nil }.sorted()
-        func shifts(_ className: String) -> [(seed: UInt64, shift: Double)] {
-            seeds.compactMap { seed in
-                guard let shifted = report.row(armRuns[seed]!, className),
-                    let base = report.row(baselineRuns[seed]!, className)
-                else { return nil }
-                return (seed, Double(shifted.meanStatistic - base.meanStatistic))
-            }
-        }
-        let target = shifts(report.target)
-        guard let shift = ReplicateShift(target.map(\.shift)) else { return nil }
-        let toward = (shift.mean > 0) == report.detector.markerRaises
-        let perRun = target.map { String(format: "seed %llu %+.3f", $0.seed, $0.shift) }.joined(separator: ", ")
-        var line =
-            String(
-                format: "Over %d training runs per arm, the %@ arm's generated %@ minus the %@ arm's: mean shift %+.3f "
-                    + "(Student-t 95%% interval %+.3f to %+.3f; ",
-                target.count, arm, report.target, baseline, shift.mean, shift.lower, shift.upper) + perRun + "): "
-        line +=
-            shift.excludesZero
-            ? "the interval excludes 0: the variation between training runs does not account for the shift, "
-                + "\(toward ? "towards" : "away from") the feature"
-            : "the interval includes 0: over \(target.count) runs the shift cannot be told from 0"
-        let seen = report.rows.filter { $0.source == arm && $0.className != report.target }.map(\.className)
-        let seenShifts = seen.compactMap { name -> String? in
-            let values = shifts(name).map(\.shift)
-            guard values.count == target.count else { return nil }
-            return String(format: "%@ %+.3f", name, values.reduce(0, +) / Double(values.count))
-        }
-        if !seenShifts.isEmpty {
-            line += " (seen classes, mean shift over the same runs: " + seenShifts.joined(separator: ", ") + ")"
-        }
-        return line + "."
-    }
-
     /// How far the mean detector statistic of `arm`'s generated target examples lies from
     /// `baseline`'s, with Welch's 95% interval, and that shift as a share of the real examples'
     /// (with the feature minus clean, `featureSource`): a shift the threshold may hide.

@@ -176,6 +176,9 @@ public enum MarkerExperiment {
                 lines.append(line)
             }
         }
+        if let line = ExperimentRunner.replicateDetectionFinding(report, arms: ["memory", "clean", "violation"]) {
+            lines.append(line)
+        }
         if report.row("violation", target) != nil {
             lines.append(
                 "Absence violated: with the clean classifier and marked \(target) \(noun) in the GAN's data, the "

@@ -244,6 +244,9 @@ public enum SpuriousExperiment {
         if let line = ExperimentRunner.replicateFinding(report, arm: "confounded", baseline: "balanced") {
             lines.append(line)
         }
+        if let line = ExperimentRunner.replicateDetectionFinding(report, arms: ["confounded", "balanced"]) {
+            lines.append(line)
+        }
         for check in report.classifiers {
             lines.append(
                 String(
