@@ -229,6 +229,36 @@ struct ExperimentCommandTests {
             ["experiment", "spurious", "--data", corpus, "--cache", cache, "--out", out, "--replicates", "0"]
                 + Self.tiny)
         #expect(zero.status != 0 && zero.stderr.contains("--replicates"), "\(zero.stderr)")
+        try ganSeed(corpus: corpus, cache: cache, replicated: out)
+    }
+
+    /// `--gan-seed 1` in another folder trains the same classifiers as `--seed 0` and the GAN with
+    /// seed 1, so its arms must measure exactly what the replicates `NAME-seed1` measured.
+    func ganSeed(corpus: String, cache: String, replicated: String) throws {
+        let out = replicated + "-gan-seed1"
+        let result = try StudioCommandRunner.run(
+            ["experiment", "spurious", "--data", corpus, "--cache", cache, "--out", out, "--gan-seed", "1"] + Self.tiny)
+        #expect(result.status == 0, "\(result.stderr)")
+        let configuration = try String(contentsOfFile: out + "/runs/confounded/configuration.json", encoding: .utf8)
+        #expect(configuration.contains("\"seed\" : 1"), "\(configuration)")
+        func statistics(_ folder: String, _ source: String) throws -> [Double] {
+            let rows = try #require(try Self.report(folder)["rows"] as? [[String: Any]])
+            return try #require(
+                rows.first { $0["source"] as? String == source && $0["className"] as? String == "women" }?[
+                    "statistics"] as? [Double])
+        }
+        for arm in ["confounded", "balanced"] {
+            let spread = try statistics(out, arm)
+            let replicate = try statistics(replicated, arm + "-seed1")
+            #expect(!spread.isEmpty && spread == replicate, "\(arm)")
+        }
+        let seedZero = try statistics(replicated, "confounded")
+        #expect(try statistics(out, "confounded") != seedZero, "GAN seed 0 differs")
+        let notes = try #require(try Self.report(out)["notes"] as? [String])
+        #expect(notes.contains { $0.contains("seed 0 (GAN seed 1)") }, "\(notes)")
+        let other = try StudioCommandRunner.run(
+            ["experiment", "spurious", "--data", corpus, "--cache", cache, "--out", out, "--gan-seed", "2"] + Self.tiny)
+        #expect(other.status != 0 && other.stderr.contains("other settings"), "\(other.stderr)")
     }
 
     /// `--confound noise-bed`: the synthetic voices have nothing above 1.4 kHz, so every held-out

@@ -21,7 +21,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
     public var classifierPath: String
     /// True when the target class's real clips are in the GAN's data (the absence constraint broken on purpose).
     public var absenceViolated: Bool
-    /// The GAN's training seed (nil: the experiment's seed).
+    /// The GAN's training seed (nil: the experiment's `firstGANSeed`).
     public var ganSeed: UInt64? = nil
     /// For a replicate, the arm it repeats with another GAN seed (nil: an arm of its own).
     public var replicateOf: String? = nil
@@ -81,7 +81,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         request.preset = .quick
         request.classifier = .path(classifierPath)
         request.judgePath = judgePath
-        request.seed = ganSeed ?? settings.seed
+        request.seed = ganSeed ?? settings.firstGANSeed
         request.iterations = settings.iterations
         request.classifierWeight = settings.classifierWeight
         request.evaluateEvery = settings.evaluateEvery

@@ -56,12 +56,12 @@ enum ExperimentRunner {
         return report
     }
 
-    /// `arms`, then each replicate round of all of them (GAN seeds `seed + 1`, `seed + 2`, ...), so
+    /// `arms`, then each replicate round of all of them (GAN seeds `firstGANSeed + 1`, `+ 2`, ...), so
     /// the first comparison is complete before any replicate starts.
     static func replicated(_ arms: [ExperimentArm], _ settings: ExperimentSettings) -> [ExperimentArm] {
         arms
             + (1..<max(settings.replicateCount, 1)).flatMap { round in
-                arms.map { $0.replicate(seed: settings.seed &+ UInt64(round)) }
+                arms.map { $0.replicate(seed: settings.firstGANSeed &+ UInt64(round)) }
             }
     }
 
@@ -198,14 +198,16 @@ enum ExperimentRunner {
                 + (detector.markedCalibrationCount > 0
                     ? " (the \(detector.markedCalibrationCount) real training \(noun) with the feature overlap that tail, "
                         + "so they do not move it)" : "")
-        let lastSeed = settings.seed &+ UInt64(settings.replicateCount - 1)
+        let firstSeed = settings.firstGANSeed
+        let lastSeed = firstSeed &+ UInt64(settings.replicateCount - 1)
         var lines = [
             "The detector's threshold is \(calibration); the held-out rows show its power and false-positive rate "
                 + "on real \(noun).",
             "Every arm: ProbeGAN's quick preset for \(settings.iterations) iterations, seed \(settings.seed)"
+                + (firstSeed != settings.seed ? " (GAN seed \(firstSeed))" : "")
                 + (settings.replicateCount > 1
-                    ? " (replicates NAME-seedK: GAN seeds \(settings.seed &+ 1) to \(lastSeed)); every finding that does not say "
-                        + "'over N training runs' describes the seed-\(settings.seed) arms only)" : "") + ", "
+                    ? " (replicates NAME-seedK: GAN seeds \(firstSeed &+ 1) to \(lastSeed)); every finding that does not say "
+                        + "'over N training runs' describes the GAN-seed-\(firstSeed) arms only)" : "") + ", "
                 + "classifier loss weight \(settings.classifierWeight.map { "\($0)" } ?? "2 (the preset's)"), the "
                 + "leak-free selection rule; \(settings.samples) generated \(noun) per class from the "
                 + (settings.isLastGeneratorDiagnostic ? "last" : "selected")
@@ -213,7 +215,7 @@ enum ExperimentRunner {
             settings.replicateCount > 1
                 ? "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "
                     + "shifts) within one training run; each arm was trained \(settings.replicateCount) times (GAN seeds "
-                    + "\(settings.seed) to \(lastSeed); rows NAME-seedK), and "
+                    + "\(firstSeed) to \(lastSeed); rows NAME-seedK), and "
                     + "the 'over N training runs' findings give Student-t 95% intervals over runs, which cover the "
                     + "variation between training runs (the probed classifiers are the same in every run)."
                 : "Intervals are Wilson 95% intervals over \(noun) (detection rates) and Welch 95% intervals (mean "

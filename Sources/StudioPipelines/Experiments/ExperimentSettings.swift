@@ -104,9 +104,17 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
     public var listenCount = 8
     /// Seed of every random choice.
     public var seed: UInt64 = 0
+    /// The arms' GAN training seed (nil: `seed`). The variant data, the probed classifiers and the
+    /// measured latents follow `seed` alone, so one experiment's training runs can be spread over
+    /// folders or machines: `--gan-seed 3 --replicates 2` trains the runs with GAN seeds 3 and 4 of
+    /// the same classifiers that `--replicates 3` trains with seeds 0-2.
+    public var ganSeed: UInt64? = nil
     /// GAN training runs per arm (nil: 1): replicate `k` trains every arm again with GAN seed
-    /// `seed + k`, so each shift between arms can be set beside the spread between training runs.
+    /// `firstGANSeed + k`, so each shift between arms can be set beside the spread between training runs.
     public var replicates: Int? = nil
+
+    /// The GAN seed of the arms themselves; replicates continue from it.
+    public var firstGANSeed: UInt64 { ganSeed ?? seed }
 
     /// GAN training runs per arm.
     public var replicateCount: Int { replicates ?? 1 }

@@ -9,7 +9,7 @@ extension ExperimentRunner {
     static func runsByGANSeed(_ report: ExperimentReport, of name: String) -> [UInt64: String] {
         Dictionary(
             report.arms.map(\.arm).filter { $0.name == name || $0.replicateOf == name }.map {
-                ($0.ganSeed ?? report.settings.seed, $0.name)
+                ($0.ganSeed ?? report.settings.firstGANSeed, $0.name)
             }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -75,7 +75,13 @@ struct ExperimentOptions: ParsableArguments {
 
     @Option(
         help:
-            "GAN training runs per arm, with GAN seeds SEED, SEED+1, ... (the classifiers stay the same): the report sets each shift between arms beside the spread between runs (use 3 or more: with 2, the t interval is wide). A rerun with more keeps the finished runs and adds the rest."
+            "GAN training seed of the arms (default: --seed). The variant data, the classifiers and the measured latents follow --seed alone, so --gan-seed 3 --replicates 2 in another folder (or on another machine) trains runs 3 and 4 of the experiment that --replicates 3 trains with GAN seeds 0-2."
+    )
+    var ganSeed: UInt64?
+
+    @Option(
+        help:
+            "GAN training runs per arm, with GAN seeds GAN-SEED, GAN-SEED+1, ... (the classifiers stay the same): the report sets each shift between arms beside the spread between runs (use 3 or more: with 2, the t interval is wide). A rerun with more keeps the finished runs and adds the rest."
     )
     var replicates = 1
 
@@ -137,6 +143,7 @@ struct ExperimentOptions: ParsableArguments {
         settings.classifierEpochs = classifierEpochs
         settings.listenCount = listen
         settings.seed = seed
+        settings.ganSeed = ganSeed == seed ? nil : ganSeed
         settings.replicates = replicates == 1 ? nil : replicates
         settings.jobs = jobs
         settings.generator = generator == .selected ? nil : generator
