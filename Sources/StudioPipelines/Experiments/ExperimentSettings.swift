@@ -106,7 +106,7 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
     public var seed: UInt64 = 0
     /// The arms' GAN training seed (nil: `seed`). The variant data, the probed classifiers and the
     /// measured latents follow `seed` alone, so one experiment's training runs can be spread over
-    /// folders or machines: `--gan-seed 3 --replicates 2` trains the runs with GAN seeds 3 and 4 of
+    /// folders (not over CPUs of other kinds, whose arithmetic trains other classifiers): `--gan-seed 3 --replicates 2` trains the runs with GAN seeds 3 and 4 of
     /// the same classifiers that `--replicates 3` trains with seeds 0-2.
     public var ganSeed: UInt64? = nil
     /// GAN training runs per arm (nil: 1): replicate `k` trains every arm again with GAN seed

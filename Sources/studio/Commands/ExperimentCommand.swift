@@ -75,7 +75,7 @@ struct ExperimentOptions: ParsableArguments {
 
     @Option(
         help:
-            "GAN training seed of the arms (default: --seed). The variant data, the classifiers and the measured latents follow --seed alone, so --gan-seed 3 --replicates 2 in another folder (or on another machine) trains runs 3 and 4 of the experiment that --replicates 3 trains with GAN seeds 0-2."
+            "GAN training seed of the arms (default: --seed). The variant data, the classifiers and the measured latents follow --seed alone, so --gan-seed 3 --replicates 2 in another folder trains runs 3 and 4 of the experiment that --replicates 3 trains with GAN seeds 0-2 (on another CPU the classifiers train to other bits, so runs there are not the same experiment's)."
     )
     var ganSeed: UInt64?
 
