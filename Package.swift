@@ -80,7 +80,7 @@ let package = Package(
 
         // MARK: - Tests (one target per library; files mirror sources)
         .testTarget(name: "StudioSupportTests", dependencies: ["StudioSupport"]),
-        .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio"]),
+        .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio", "StudioSupport"]),
         .testTarget(name: "StudioImageTests", dependencies: ["StudioImage"]),
         .testTarget(
             name: "StudioClassifiersTests",

@@ -55,14 +55,7 @@ public struct AudioFeatureCache: Sendable {
         {
             return cached.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }
-        var samples = try AudioFile.read(path, sampleRate: extractor.configuration.mel.sampleRate).samples
-        if samples.count < sampleCount {
-            let before = (sampleCount - samples.count) / 2
-            samples =
-                [Float](repeating: 0, count: before) + samples
-                + [Float](repeating: 0, count: sampleCount - samples.count - before)
-        }
-        let mel = try extractor.power(Array(samples.prefix(sampleCount)))
+        let mel = try extractor.power(try clip(for: path))
         let image = scaling.normalize(power: mel.binMajorValues())
         if let cacheFile {
             try FileManager.default.createDirectory(
@@ -71,6 +64,19 @@ public struct AudioFeatureCache: Sendable {
             try AtomicFile.write(image.withUnsafeBytes { Data($0) }, to: cacheFile)
         }
         return image
+    }
+
+    /// The samples one image is made of: the file at the frontend's rate, its first `sampleCount`
+    /// samples, or the whole file centred in zeros when it is shorter.
+    public func clip(for path: String) throws -> [Float] {
+        var samples = try AudioFile.read(path, sampleRate: extractor.configuration.mel.sampleRate).samples
+        if samples.count < sampleCount {
+            let before = (sampleCount - samples.count) / 2
+            samples =
+                [Float](repeating: 0, count: before) + samples
+                + [Float](repeating: 0, count: sampleCount - samples.count - before)
+        }
+        return Array(samples.prefix(sampleCount))
     }
 
     /// Images for many files, on every core, in the order given; `progress` gets (done, total).

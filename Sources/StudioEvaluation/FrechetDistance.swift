@@ -15,6 +15,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case unknownClip(clip: String, path: String, line: Int)
     /// A marker detector was given no clean clips to calibrate its threshold on.
     case noCalibrationData
+    /// A class without a single example to fit a model on.
+    case emptyClass(name: String)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -33,6 +35,9 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
         case .noCalibrationData:
             return "the marker detector needs clean real clips to calibrate its threshold on, and got none; "
                 + "check that the corpus has clips of the calibration classes"
+        case .emptyClass(let name):
+            return "class '\(name)' has no examples to fit the pitch classifier on; "
+                + "add training clips of that class to the corpus"
         }
     }
 }

@@ -69,3 +69,22 @@ public struct RGB: Sendable, Equatable {
     /// A mid grey for grid lines and frames.
     public static let gray = RGB(110, 110, 110)
 }
+
+extension RGBImage {
+    /// `images` one under another, left-aligned on a white canvas as wide as the widest.
+    public static func stacked(_ images: [RGBImage]) -> RGBImage {
+        precondition(!images.isEmpty, "RGBImage.stacked needs at least one image")
+        var canvas = RGBImage(width: images.map(\.width).max()!, height: images.map(\.height).reduce(0, +))
+        var top = 0
+        for image in images {
+            for row in 0..<image.height {
+                let source = 3 * row * image.width
+                let target = 3 * ((top + row) * canvas.width)
+                canvas.pixels.replaceSubrange(
+                    target..<(target + 3 * image.width), with: image.pixels[source..<(source + 3 * image.width)])
+            }
+            top += image.height
+        }
+        return canvas
+    }
+}

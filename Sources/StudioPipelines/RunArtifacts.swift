@@ -116,17 +116,23 @@ public enum SpectrogramAudio {
         return Spectrogram(binCount: bands, frameCount: frames, values: frameMajor)
     }
 
-    /// Writes the clip of one image; returns the Griffin-Lim spectral convergence.
-    @discardableResult
-    public static func writeWAV(image: [Float], bands: Int, frames: Int, to path: String, seed: UInt64) throws -> Float
-    {
+    /// The clip of one image (NNLS, then 64 Griffin-Lim iterations seeded by `seed`): exactly what
+    /// `writeWAV` writes and a listener hears.
+    public static func audio(image: [Float], bands: Int, frames: Int, seed: UInt64) throws -> MelToAudio.Result {
         let extractor = MelSpectrogramExtractor(try frontend())
         let inverter = try MelToAudio(
             extractor: extractor, griffinLim: try GriffinLimConfiguration(iterations: 64), nnlsIterations: 40)
         var random = SplitMix64(seed: seed)
-        let result = try inverter.audio(
+        return try inverter.audio(
             fromPowerMel: try powerMel(image: image, bands: bands, frames: frames),
             length: extractor.configuration.stft.hopLength * (frames - 1), using: &random)
+    }
+
+    /// Writes the clip of one image; returns the Griffin-Lim spectral convergence.
+    @discardableResult
+    public static func writeWAV(image: [Float], bands: Int, frames: Int, to path: String, seed: UInt64) throws -> Float
+    {
+        let result = try audio(image: image, bands: bands, frames: frames, seed: seed)
         try AudioFile.write(result.signal, to: path)
         return result.spectralConvergence
     }

@@ -33,6 +33,9 @@ public struct EvaluatedRun: Sendable, Codable {
     public let classes: [EvaluatedClass]
     /// The Frechet distance of all rendered classes pooled against their pooled held-out data.
     public let overallFrechetDistance: Double?
+    /// Judge-free measures of the same samples rendered to audio (audio runs; nil otherwise or
+    /// when switched off). The same for every judge.
+    public let acoustic: AcousticReport?
 }
 
 /// `studio evaluate`'s report: one table across runs, the audio counterpart of the paper's Table 1.
@@ -53,11 +56,13 @@ public enum RunComparison {
     /// one of them, on the same samples, so their disagreement can be seen.
     public static func evaluate(
         runFolders: [String], samples: Int, bootstrap: Int, seed: UInt64, fallbackSource: ClassifierDataSource,
-        cacheFolder: String, judges: [String] = [], progress: @escaping (Int, Int) -> Void = { _, _ in }
+        cacheFolder: String, judges: [String] = [], acoustic: Bool = true,
+        log: @escaping @Sendable (String) -> Void = { _ in }, progress: @escaping (Int, Int) -> Void = { _, _ in }
     ) throws -> RunComparisonReport {
         var runs = [EvaluatedRun]()
-        // Runs usually share their data: the held-out split is read once per source.
+        // Runs usually share their data: the held-out split is read (and measured) once per source.
         var loaded = [(source: ClassifierDataSource, test: ClassificationData)]()
+        var references = [(source: ClassifierDataSource, reference: AcousticEvaluation.Reference)]()
         for (index, path) in runFolders.enumerated() {
             let source = try RunFolder(path).readResolvedConfiguration().dataSource ?? fallbackSource
             let test: ClassificationData
@@ -67,9 +72,22 @@ public enum RunComparison {
                 test = try ClassifierPipelines.data(source, cacheFolder: cacheFolder).test
                 loaded.append((source, test))
             }
+            var reference: AcousticEvaluation.Reference?
+            if acoustic, case .audio(let corpus) = source, try RunFolder(path).readRun().configuration.isSpectrogram {
+                if let known = references.first(where: { $0.source == source }) {
+                    reference = known.reference
+                } else {
+                    log("measuring the real clips of \(corpus) (pitch classifier, held-out and resynthesised clips)")
+                    let made = try AcousticEvaluation.reference(corpusFolder: corpus, test: test) { done, total in
+                        if done == total || done % 500 == 0 { log("  real clips: \(done)/\(total)") }
+                    }
+                    references.append((source, made))
+                    reference = made
+                }
+            }
             runs += try evaluate(
                 run: path, judgePaths: judges.isEmpty ? [nil] : judges.map(Optional.some), test: test,
-                samples: samples, bootstrap: bootstrap, seed: seed)
+                samples: samples, bootstrap: bootstrap, seed: seed, acoustic: reference)
             progress(index + 1, runFolders.count)
         }
         let notes =
@@ -88,13 +106,17 @@ public enum RunComparison {
                     "Several judges scored the same generated samples; their disagreement is part of the uncertainty "
                         + "of a judge-based measurement (two judges that agree on real data can disagree on generated data)."
                 ] : [])
-        return RunComparisonReport(runs: runs, notes: notes, markdown: markdown(runs, notes: notes))
+        let acousticNotes = runs.contains { $0.acoustic != nil } ? AcousticMarkdown.notes : []
+        return RunComparisonReport(
+            runs: runs, notes: notes + acousticNotes,
+            markdown: markdown(runs, notes: notes) + AcousticMarkdown.tables(runs, notes: acousticNotes))
     }
 
     /// Scores one run by each of `judgePaths` (nil: the run's own judge). The generator's samples
     /// are drawn once and every judge scores the same ones.
     static func evaluate(
-        run path: String, judgePaths: [String?], test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64
+        run path: String, judgePaths: [String?], test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64,
+        acoustic reference: AcousticEvaluation.Reference? = nil
     ) throws -> [EvaluatedRun] {
         let folder = RunFolder(path)
         let resolved = try folder.readResolvedConfiguration()
@@ -124,6 +146,13 @@ public enum RunComparison {
                     generator, label: label, count: samples, seed: seed &+ 0xE7A1 &+ UInt64(label))
             )
         }
+        var acoustic: AcousticReport?
+        if let reference {
+            var report = try AcousticEvaluation.report(
+                generated: drawn, unseen: configuration.unseen, reference: reference, seed: seed, progress: { _, _ in })
+            report.f0Picture = try AcousticPictures.write(report, runFolder: path)
+            acoustic = report
+        }
         return try judges.map { judge in
             let scored = try score(
                 drawn, judge: judge.model, configuration: configuration, test: test, bootstrap: bootstrap, seed: seed)
@@ -132,7 +161,7 @@ public enum RunComparison {
                 preset: configuration.preset.rawValue,
                 unseen: configuration.unseen.map { configuration.classNames[$0] },
                 judge: judge.path, selectedIteration: selected, classes: scored.classes,
-                overallFrechetDistance: scored.overallFrechetDistance)
+                overallFrechetDistance: scored.overallFrechetDistance, acoustic: acoustic)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ProbeGAN
+import StudioEvaluation
 
 /// `studio report`: one self-contained HTML page per run (pictures and clips embedded as data
 /// URIs, so it opens offline and travels as one file): configuration, the target-absence proof,
@@ -48,6 +49,12 @@ public enum RunReport {
             rows.append("</table>")
             body.append("<h2>Result (\(summary.samplesPerClass) samples per class)</h2>" + rows.joined())
             body.append("<ul>" + summary.notes.map { "<li>\(escape($0))</li>" }.joined() + "</ul>")
+        }
+        if let data = try? Data(contentsOf: file("evaluation/acoustic.json")),
+            let acoustic = try? JSONDecoder().decode(AcousticReport.self, from: data)
+        {
+            body.append(
+                acousticSection(acoustic) + image("evaluation/f0-histograms.png", alt: "F0 histograms per class"))
         }
         body.append("<h2>Listen: the selected generator (iteration \(selected))</h2>")
         let stem = String(format: "samples/iteration-%06d", selected)
@@ -100,6 +107,39 @@ public enum RunReport {
         let path = output ?? file("report.html").path
         try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         return path
+    }
+
+    /// The acoustic verdict of `studio evaluate` (evaluation/acoustic.json) as a table.
+    static func acousticSection(_ report: AcousticReport) -> String {
+        func median(_ summary: DistributionSummary, _ format: String) -> String {
+            summary.median.map { String(format: format, $0) } ?? "-"
+        }
+        var rows = [
+            "<h2>Acoustic verdict, no judge (studio evaluate)</h2><p>"
+                + String(
+                    format: "Rendered audio beside the real held-out clips and their resynthesis (the control). "
+                        + "Pitch classifier: %d real training clips, %.1f%% on real held-out clips.",
+                    report.pitchClassifierTrainingClips, 100 * report.pitchHeldOutAccuracy)
+                + "</p><table><tr><th>class</th><th>clips</th><th>median F0 (Hz)</th><th>pitch recognition</th>"
+                + "<th>F0 movement (st)</th><th>flatness</th><th>HNR (dB)</th><th>envelope modulation</th>"
+                + "<th>diversity (dB)</th><th>speech-likeness distance</th></tr>"
+        ]
+        for item in report.classes {
+            for (label, set) in [
+                ("generated", item.generated), ("real held-out", item.realHeldOut),
+                ("resynthesised (control)", item.resynthesised),
+            ] {
+                rows.append(
+                    "<tr><td>\(escape(item.name))\(item.unseen ? " (unseen)" : ""): \(label)</td><td>\(set.clips)</td>"
+                        + "<td>\(median(set.medianF0, "%.0f"))</td>"
+                        + String(format: "<td>%.1f%%</td>", 100 * set.pitchRecognition.rate)
+                        + "<td>\(median(set.f0Movement, "%.2f"))</td><td>\(median(set.spectralFlatness, "%.3f"))</td>"
+                        + "<td>\(median(set.harmonicToNoise, "%.1f"))</td><td>\(median(set.envelopeModulation, "%.2f"))</td>"
+                        + "<td>" + (set.diversity.map { String(format: "%.1f", $0) } ?? "-") + "</td><td>"
+                        + (set.speechLikenessDistance.map { String(format: "%.2f", $0) } ?? "-") + "</td></tr>")
+            }
+        }
+        return rows.joined() + "</table>"
     }
 
     /// The evaluation lines of the metrics as a table.

@@ -124,10 +124,15 @@ struct ListeningTestCommandTests {
         let refused = try StudioCommandRunner.run(["listening-test", "score", "--answers", stranger, "--key", key])
         #expect(refused.status != 0 && refused.stderr.contains("clip-9999.wav"), "\(refused.stderr)")
 
-        // The run's report is one self-contained page.
+        // The acoustic verdict; the report below shows it.
+        try EvaluateCommandChecks.acousticVerdict(run: run, corpus: corpus, cache: cache)
+
+        // The run's report is one self-contained page, the acoustic verdict included.
         let reported = try StudioCommandRunner.run(["report", "--run", run])
         #expect(reported.status == 0, "\(reported.stderr)")
         let report = try Self.browserCheck("check_report_page.py", [run + "/report.html"])
         #expect(report.status == 0, "headless Chromium check of the report failed: \(report.errors)")
+        let reportPage = try String(contentsOfFile: run + "/report.html", encoding: .utf8)
+        #expect(reportPage.contains("Acoustic verdict") && reportPage.contains("F0 histograms per class"))
     }
 }

@@ -14,6 +14,13 @@ struct EvaluateCommand: ParsableCommand {
             architecture and seed), never used for training or selection; it is not a human listener. \
             --judge PATH (repeatable) scores every run by other judges instead, on the same samples: judges \
             that agree on real clips can disagree widely on generated ones. \
+            Audio runs are also measured without any judge: the same samples are rendered to audio (as \
+            studio render writes them) and compared, per class, with the real held-out clips and with those \
+            clips resynthesised through the same inversion (the control): pitch (YIN median F0, voiced share, \
+            F0 histograms), a pitch-only classifier fitted on the real training clips, and speech-likeness \
+            (F0 movement, spectral flatness, harmonic-to-noise ratio, envelope modulation, silence, diversity \
+            and one Frechet distance over them). These files go to RUN/evaluation/ (acoustic.json, \
+            f0-histograms.png), which studio report shows. --no-acoustic skips them.
             Runs written before their data source was recorded use --modality/--dataset/--data.
             """)
 
@@ -41,6 +48,11 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var dataOptions: ClassifierDataOptions
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Measure audio runs acoustically (pitch, pitch classifier, speech-likeness) beside the judge.")
+    var acoustic = true
+
     @Flag(help: "Print the JSON report.")
     var json = false
 
@@ -55,9 +67,11 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         nonisolated(unsafe) var bar: ProgressBar?
+        let log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         let report = try RunComparison.evaluate(
             runFolders: runs, samples: samples, bootstrap: bootstrap, seed: seed,
-            fallbackSource: try dataOptions.source(), cacheFolder: dataOptions.location.cacheFolder, judges: judges
+            fallbackSource: try dataOptions.source(), cacheFolder: dataOptions.location.cacheFolder, judges: judges,
+            acoustic: acoustic, log: log
         ) { done, total in
             if bar == nil { bar = ProgressBar("runs", total: total) }
             bar?.update(done)
