@@ -12,6 +12,9 @@ public enum ProbeGANError: Error, CustomStringConvertible, Equatable {
     case classWithoutData(name: String)
     /// The real training set holds an example of an unseen class (the target-absence guarantee).
     case unseenClassInRealData(name: String)
+    /// The target-absence proof failed: examples the trainer would consume are of, identical to, or
+    /// by a speaker of an unseen class.
+    case targetAbsenceViolated(violations: [String])
     /// The classifier was trained on other classes or another input shape.
     case classifierMismatch(reason: String)
     /// A loss became NaN or exploded; training stopped, the last good checkpoint was kept.
@@ -34,6 +37,11 @@ public enum ProbeGANError: Error, CustomStringConvertible, Equatable {
             return "--method \(method) needs at least one unseen class: pass --unseen CLASS"
         case .classWithoutData(let name):
             return "class \"\(name)\" has no training clips; add data to it or declare it unseen"
+        case .targetAbsenceViolated(let violations):
+            return "the target-absence proof failed, so nothing was trained: "
+                + violations.joined(separator: "; ")
+                + "; remove these clips (or their speakers) from the seen classes, or use --method oracle, which is "
+                + "allowed to see the class"
         case .unseenClassInRealData(let name):
             return "the GAN's real training set holds clips of unseen class \"\(name)\"; "
                 + "remove them (or use --method oracle, which is allowed to see the class)"

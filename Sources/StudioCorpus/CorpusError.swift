@@ -10,8 +10,6 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible {
     case unknownClasses(names: [String], available: [String])
     /// A manifest CSV is malformed.
     case badManifest(path: String, line: Int, reason: String)
-    /// Removing the unseen classes left nothing to train on.
-    case nothingLeft(unseen: [String])
     /// A step of the default corpus build failed.
     case buildFailed(step: String, reason: String)
 
@@ -31,9 +29,6 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible {
                 "unknown class name(s) \(names.joined(separator: ", ")); this corpus has: \(available.joined(separator: ", "))"
         case .badManifest(let path, let line, let reason):
             return "\(path):\(line): \(reason); the manifest needs path, class and speaker columns"
-        case .nothingLeft(let unseen):
-            return
-                "removing the unseen class(es) \(unseen.joined(separator: ", ")) and their speakers left no training data"
         case .buildFailed(let step, let reason):
             return "building the default corpus failed at \(step): \(reason)"
         }

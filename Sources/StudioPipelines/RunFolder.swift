@@ -69,38 +69,39 @@ public struct RunFolder: Sendable {
         return resolved
     }
 
-    /// The manifest: every real clip the GAN trains on; the summary states how many belong to an
-    /// unseen class (zero unless the method is ORACLE).
-    func writeManifest(request: TrainingRequest, data: ClassificationData, unseen: [Int]) throws {
+    /// The manifest: every real clip the GAN trains on (`manifest.csv`), and the target-absence
+    /// proof computed from the examples the trainer holds (`manifest.json`).
+    func writeManifest(request: TrainingRequest, realData: GANRealData, proof: AbsenceProof) throws {
+        let data = realData.data
         var lines = ["index,class,group"]
         for index in 0..<data.count {
             lines.append("\(index),\(data.classNames[data.labels[index]]),\(data.groups[index])")
         }
         if case .audio(let folder) = request.source {
-            // Audio: the clip files themselves, in the same order the features were read.
-            let corpus = try Corpus.load(folder: folder)
-            let items = corpus.items(in: .train).filter { item in
-                data.classNames.firstIndex(of: item.className).map { data.labels.contains($0) } ?? false
-            }
-            lines = ["path,class,speaker"] + items.map { "\($0.path),\($0.className),\($0.speaker)" }
+            // Audio: the clip files themselves, in the order the trainer holds them.
+            let items = try Corpus.load(folder: folder).items(in: .train)
+            lines =
+                ["path,class,speaker"]
+                + realData.indices.map { "\(items[$0].path),\(items[$0].className),\(items[$0].speaker)" }
         }
         let text = lines.joined(separator: "\n") + "\n"
         try AtomicFile.write(Data(text.utf8), to: manifest)
         var counts = [String: Int]()
         for label in data.labels { counts[data.classNames[label], default: 0] += 1 }
-        let unseenNames = unseen.map { data.classNames[$0] }
-        struct Proof: Encodable {
-            let manifestHash: String, clipsPerClass: [String: Int], unseenClasses: [String]
-            let unseenClipsInTrainingSet: Int, heldOutTestSplitUsed: Bool, statement: String
-        }
-        let unseenCount = unseenNames.reduce(0) { $0 + (counts[$1] ?? 0) }
-        let proof = Proof(
-            manifestHash: Fingerprint.fnv1a64(text), clipsPerClass: counts, unseenClasses: unseenNames,
-            unseenClipsInTrainingSet: unseenCount, heldOutTestSplitUsed: false,
-            statement: unseenCount == 0
-                ? "No real clip of \(unseenNames.joined(separator: ", ")) is in the GAN's training set."
-                : "ORACLE: the unseen classes' real clips are included on purpose (an upper bound).")
-        try AtomicFile.write(try Self.json(proof), to: manifestSummary)
+        let record = AbsenceRecord(
+            manifestHash: Fingerprint.fnv1a64(text), clipsPerClass: counts, heldOutTestSplitUsed: false,
+            statement: proof.holds
+                ? "No real clip the GAN trains on is of \(proof.unseenClasses.joined(separator: ", ")), identical to "
+                    + "one of its \(proof.unseenExamplesCompared) clips, or by one of its \(proof.unseenGroups) speakers."
+                : "ORACLE: the unseen classes' real clips are included on purpose (an upper bound).",
+            proof: proof)
+        try AtomicFile.write(try Self.json(record), to: manifestSummary)
+    }
+
+    /// The target-absence proof recorded when the run started (nil for runs written before it was).
+    func readAbsenceProof() throws -> AbsenceProof? {
+        guard let data = FileManager.default.contents(atPath: manifestSummary) else { return nil }
+        return (try? JSONDecoder().decode(AbsenceRecord.self, from: data))?.proof
     }
 
     func openMetrics() throws -> MetricsLog { try MetricsLog(path: metrics) }
@@ -291,4 +292,14 @@ public struct ResolvedRunConfiguration: Codable, Sendable {
     public let judgePath: String, judgeUse: String
     /// The selection rule in words.
     public let selection: String
+}
+
+/// `manifest.json`: what the GAN trained on and the target-absence proof.
+struct AbsenceRecord: Codable {
+    /// Fingerprint of manifest.csv, clips per class, and whether any held-out clip was used (never).
+    let manifestHash: String, clipsPerClass: [String: Int], heldOutTestSplitUsed: Bool
+    /// The proof in words.
+    let statement: String
+    /// The proof (nil in runs written before it was computed from the trainer's examples).
+    let proof: AbsenceProof?
 }

@@ -96,11 +96,32 @@ public enum TrainingRun {
         }
         if let value = request.iterations { configuration.iterations = value }
         if let value = request.patience { configuration.patience = value }
-        let seen = Set(configuration.seen)
-        let real = train.subset((0..<train.count).filter { seen.contains(train.labels[$0]) })
+        // The one place the unseen classes (and every speaker they share with a seen class) leave
+        // the GAN's data; ORACLE keeps them on purpose.
+        let selected = TargetAbsence.realData(
+            from: train, unseen: configuration.method == .oracle ? [] : configuration.unseen)
+        let real = selected.data
+        if !selected.removedGroups.isEmpty {
+            hooks.log(
+                "removed \(selected.removedExamples) seen-class clip(s) of \(selected.removedGroups.count) speaker(s) "
+                    + "who also appear in an unseen class: " + selected.removedGroups.prefix(5).joined(separator: ", ")
+                    + (selected.removedGroups.count > 5 ? ", ..." : ""))
+        }
 
         let trainer = try ProbeGANTrainer(configuration: configuration, realData: real, classifier: classifier.model)
+        let proof = TargetAbsence.proof(
+            consumed: trainer.realData, reference: [train, test], unseen: configuration.unseen, removed: selected)
+        if !proof.holds && configuration.method != .oracle {
+            throw ProbeGANError.targetAbsenceViolated(violations: proof.violations)
+        }
         if resume {
+            if let recorded = try folder.readAbsenceProof(), recorded.consumedFingerprint != proof.consumedFingerprint {
+                throw ProbeGANError.resumeMismatch(
+                    reason: "the real data differs from the data \(request.runFolder) started with (manifest.json: "
+                        + "\(recorded.consumedExamples) clips, fingerprint \(recorded.consumedFingerprint); now "
+                        + "\(proof.consumedExamples), \(proof.consumedFingerprint)); resume with the run's own data "
+                        + "(--data as recorded in configuration.json) or start a new run")
+            }
             try trainer.restore(from: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint)
             try folder.truncateMetrics(after: trainer.iteration)
             hooks.log("resuming \(request.runFolder) at iteration \(trainer.iteration)")
@@ -110,7 +131,7 @@ public enum TrainingRun {
                 configuration, request: request, classifierPath: classifier.path,
                 classifierHash: classifier.summary.dataHash,
                 judgePath: judge.path)
-            try folder.writeManifest(request: request, data: real, unseen: unseen)
+            try folder.writeManifest(request: request, realData: selected, proof: proof)
         }
         hooks.log(
             "training \(configuration.method.rawValue) (\(configuration.preset.rawValue)): unseen "

@@ -68,7 +68,9 @@ struct TrainCommandTests {
         let proof = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/manifest.json")))
                 as? [String: Any])
-        #expect(proof["unseenClipsInTrainingSet"] as? Int == 0)
+        let absence = try #require(proof["proof"] as? [String: Any])
+        #expect(absence["labelledUnseen"] as? Int == 0 && absence["identicalToUnseen"] as? Int == 0)
+        #expect((absence["unseenExamplesCompared"] as? Int ?? 0) > 0 && (absence["consumedExamples"] as? Int ?? 0) > 0)
 
         // A second start in the same folder is refused; --resume continues to a larger budget.
         let again = try StudioCommandRunner.run(
