@@ -101,6 +101,8 @@ let package = Package(
             name: "StudioExploreTests",
             dependencies: ["StudioExplore", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),
         .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage"]),
-        .testTarget(name: "StudioPipelinesTests", dependencies: ["StudioPipelines", "StudioTensor"]),
+        .testTarget(
+            name: "StudioPipelinesTests",
+            dependencies: ["StudioPipelines", "StudioTensor", "StudioClassifiers", "StudioImage"]),
     ]
 )

@@ -131,6 +131,18 @@ public enum DefaultClassifiers {
             configuration.validationFraction = 0
             configuration.averagingStart = max(1, configuration.epochs - 4)
         }
+        return try loadOrTrain(
+            path: path, name: role.rawValue, isJudge: role == .judge, data: data, architecture: architecture,
+            widths: widths, configuration: configuration, startingFrom: start, log: log, progress: progress)
+    }
+
+    /// Loads the checkpoint at `path` when it was trained on `data` by this recipe; otherwise
+    /// (moving one of another recipe aside) trains it and writes it there.
+    static func loadOrTrain(
+        path: String, name: String, isJudge: Bool, data: ClassificationData, architecture: ClassifierArchitecture,
+        widths: [Int], configuration: ClassifierTrainingConfiguration, startingFrom start: String?,
+        log: (String) -> Void, progress: @escaping (String, Int, Int) -> Void
+    ) throws -> (model: any ImageClassifier, summary: ClassifierSummary, path: String) {
         let recipe = ClassifierPipelines.recipe(
             architecture: architecture, widths: widths, configuration: configuration, startingFrom: start)
         let hash = ClassifierPipelines.dataHash(data)
@@ -140,7 +152,7 @@ public enum DefaultClassifiers {
                 log("\(path) was trained on other data (fingerprint \(summary.dataHash), now \(hash)); retraining it")
             } else if summary.recipe != recipe {
                 let kept = try keepAside(path, recipe: summary.recipe)
-                let use = role == .judge ? "kept there" : "pass --classifier \(kept) to probe it"
+                let use = isJudge ? "kept there" : "pass --classifier \(kept) to probe it"
                 log(
                     "\(path) came from another recipe (\(summary.recipe ?? "not recorded")); moved it to \(kept) "
                         + "(\(use)) and retraining with the default recipe: \(recipe)")
@@ -148,13 +160,13 @@ public enum DefaultClassifiers {
                 return (model, summary, path)
             }
         } else {
-            log("no cached \(role.rawValue) for \(dataName); training it now (once)")
+            log("no cached \(name) at \(path); training it now (once)")
         }
         let summary = try ClassifierPipelines.train(
             data: data, architecture: architecture, widths: widths, configuration: configuration, startingFrom: start,
             checkpoint: path
-        ) { epoch, done, total in progress("\(role.rawValue) epoch \(epoch)", done, total) }
-        log("trained \(role.rawValue): kept \(summary.training.keptSummary); wrote \(path)")
+        ) { epoch, done, total in progress("\(name) epoch \(epoch)", done, total) }
+        log("trained \(name): kept \(summary.training.keptSummary); wrote \(path)")
         let (model, loaded) = try ClassifierPipelines.load(checkpoint: path)
         return (model, loaded, path)
     }

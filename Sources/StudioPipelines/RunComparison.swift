@@ -36,6 +36,8 @@ public struct EvaluatedRun: Sendable, Codable {
     /// Judge-free measures of the same samples rendered to audio (audio runs; nil otherwise or
     /// when switched off). The same for every judge.
     public let acoustic: AcousticReport?
+    /// The judge panel's verdict on the same samples (nil when switched off). The same for every judge.
+    public let panel: PanelVerdict?
 }
 
 /// `studio evaluate`'s report: one table across runs, the audio counterpart of the paper's Table 1.
@@ -56,21 +58,33 @@ public enum RunComparison {
     /// one of them, on the same samples, so their disagreement can be seen.
     public static func evaluate(
         runFolders: [String], samples: Int, bootstrap: Int, seed: UInt64, fallbackSource: ClassifierDataSource,
-        cacheFolder: String, judges: [String] = [], acoustic: Bool = true,
-        log: @escaping @Sendable (String) -> Void = { _ in }, progress: @escaping (Int, Int) -> Void = { _, _ in }
+        cacheFolder: String, judges: [String] = [], acoustic: Bool = true, panel: Bool = true,
+        panelEpochs: Int? = nil, log: @escaping @Sendable (String) -> Void = { _ in },
+        progress: @escaping (Int, Int) -> Void = { _, _ in }
     ) throws -> RunComparisonReport {
         var runs = [EvaluatedRun]()
-        // Runs usually share their data: the held-out split is read (and measured) once per source.
-        var loaded = [(source: ClassifierDataSource, test: ClassificationData)]()
+        // Runs usually share their data: the held-out split is read (and measured, and the panel
+        // trained) once per source.
+        var loaded = [(source: ClassifierDataSource, test: ClassificationData, panel: [JudgePanel.Judge])]()
         var references = [(source: ClassifierDataSource, reference: AcousticEvaluation.Reference)]()
         for (index, path) in runFolders.enumerated() {
             let source = try RunFolder(path).readResolvedConfiguration().dataSource ?? fallbackSource
             let test: ClassificationData
+            var judgePanel = [JudgePanel.Judge]()
             if let known = loaded.first(where: { $0.source == source }) {
-                test = known.test
+                (test, judgePanel) = (known.test, known.panel)
             } else {
-                test = try ClassifierPipelines.data(source, cacheFolder: cacheFolder).test
-                loaded.append((source, test))
+                let data = try ClassifierPipelines.data(source, cacheFolder: cacheFolder)
+                test = data.test
+                if panel {
+                    var audio = false
+                    if case .audio = source { audio = true }
+                    judgePanel = try JudgePanel.ensure(
+                        data: data.train, audio: audio, dataName: source.dataName, cacheFolder: cacheFolder,
+                        epochs: panelEpochs, log: log
+                    ) { title, done, total in if done == total { log("  \(title) done") } }
+                }
+                loaded.append((source, test, judgePanel))
             }
             var reference: AcousticEvaluation.Reference?
             if acoustic, case .audio(let corpus) = source, try RunFolder(path).readRun().configuration.isSpectrogram {
@@ -87,7 +101,7 @@ public enum RunComparison {
             }
             runs += try evaluate(
                 run: path, judgePaths: judges.isEmpty ? [nil] : judges.map(Optional.some), test: test,
-                samples: samples, bootstrap: bootstrap, seed: seed, acoustic: reference)
+                samples: samples, bootstrap: bootstrap, seed: seed, acoustic: reference, panel: judgePanel)
             progress(index + 1, runFolders.count)
         }
         let notes =
@@ -107,16 +121,18 @@ public enum RunComparison {
                         + "of a judge-based measurement (two judges that agree on real data can disagree on generated data)."
                 ] : [])
         let acousticNotes = runs.contains { $0.acoustic != nil } ? AcousticMarkdown.notes : []
+        let panelNotes = runs.contains { $0.panel != nil } ? PanelMarkdown.notes : []
         return RunComparisonReport(
-            runs: runs, notes: notes + acousticNotes,
-            markdown: markdown(runs, notes: notes) + AcousticMarkdown.tables(runs, notes: acousticNotes))
+            runs: runs, notes: notes + panelNotes + acousticNotes,
+            markdown: markdown(runs, notes: notes) + PanelMarkdown.tables(runs, notes: panelNotes)
+                + AcousticMarkdown.tables(runs, notes: acousticNotes))
     }
 
     /// Scores one run by each of `judgePaths` (nil: the run's own judge). The generator's samples
     /// are drawn once and every judge scores the same ones.
     static func evaluate(
         run path: String, judgePaths: [String?], test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64,
-        acoustic reference: AcousticEvaluation.Reference? = nil
+        acoustic reference: AcousticEvaluation.Reference? = nil, panel: [JudgePanel.Judge] = []
     ) throws -> [EvaluatedRun] {
         let folder = RunFolder(path)
         let resolved = try folder.readResolvedConfiguration()
@@ -153,6 +169,8 @@ public enum RunComparison {
             report.f0Picture = try AcousticPictures.write(report, runFolder: path)
             acoustic = report
         }
+        let verdict =
+            panel.isEmpty ? nil : PanelVerdict.score(drawn, unseen: configuration.unseen, panel: panel, test: test)
         return try judges.map { judge in
             let scored = try score(
                 drawn, judge: judge.model, configuration: configuration, test: test, bootstrap: bootstrap, seed: seed)
@@ -161,7 +179,7 @@ public enum RunComparison {
                 preset: configuration.preset.rawValue,
                 unseen: configuration.unseen.map { configuration.classNames[$0] },
                 judge: judge.path, selectedIteration: selected, classes: scored.classes,
-                overallFrechetDistance: scored.overallFrechetDistance, acoustic: acoustic)
+                overallFrechetDistance: scored.overallFrechetDistance, acoustic: acoustic, panel: verdict)
         }
     }
 

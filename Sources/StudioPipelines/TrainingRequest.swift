@@ -46,8 +46,13 @@ public struct TrainingRequest: Sendable {
     }
 
     /// The name of the data set in cache file names.
+    public var dataName: String { source.dataName }
+}
+
+extension ClassifierDataSource {
+    /// The name of the data set in cache file names.
     public var dataName: String {
-        switch source {
+        switch self {
         case .audio(let corpus):
             let name = URL(fileURLWithPath: corpus).lastPathComponent
             return name == "corpus-default" ? "audio" : "audio-\(name)"

@@ -9,7 +9,7 @@ enum EvaluateCommandChecks {
     static func acousticVerdict(run: String, corpus: URL, cache: String) throws {
         let evaluated = try StudioCommandRunner.run([
             "evaluate", "--run", run, "--samples", "8", "--bootstrap", "0", "--data", corpus.path, "--cache", cache,
-            "--json",
+            "--panel-epochs", "1", "--json",
         ])
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any])
@@ -45,20 +45,54 @@ enum EvaluateCommandChecks {
         #expect(try set("women", "realHeldOut")["clips"] as? Int == 4)
         #expect(try set("women", "generated")["speechLikenessDistance"] as? Double != nil)
 
+        // The judge panel: five judges of three families, each scored on real held-out clips, and
+        // per class every judge's recognition, the median, range and majority vote.
+        let panel = try #require(runs.first?["panel"] as? [String: Any], "the panel scores the run")
+        let judges = try #require(panel["judges"] as? [[String: Any]])
+        #expect(judges.count == 5)
+        #expect(Set(judges.compactMap { $0["architecture"] as? String }) == ["vgg", "residual", "plain"])
+        #expect(judges.allSatisfy { ($0["path"] as? String)?.contains("-epochs1") == true })
+        #expect(judges.compactMap { $0["heldOutAccuracy"] as? Double }.allSatisfy { (0...1).contains($0) })
+        let panelClasses = try #require(panel["classes"] as? [[String: Any]])
+        #expect(panelClasses.count == 3)
+        for item in panelClasses {
+            for kind in ["generated", "realHeldOut"] {
+                let recognition = try #require(item[kind] as? [String: Any])
+                let byJudge = try #require(recognition["byJudge"] as? [Double])
+                let (low, median, high) = (
+                    recognition["lowest"] as? Double ?? -1, recognition["median"] as? Double ?? -1,
+                    recognition["highest"] as? Double ?? -1
+                )
+                #expect(byJudge.count == 5 && low == byJudge.min() && high == byJudge.max())
+                #expect(low <= median && median <= high)
+                let majority = try #require((recognition["majority"] as? [String: Any])?["rate"] as? Double)
+                #expect((0...1).contains(majority))
+            }
+            #expect((item["realHeldOut"] as? [String: Any])?["clips"] as? Int == 4)
+        }
+        // The cached default judge was neither moved nor retrained by the panel's quick budget.
+        let resolved = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/configuration.json")))
+                as? [String: Any])
+        #expect(FileManager.default.fileExists(atPath: try #require(resolved["judgePath"] as? String)))
+
         // The files beside the run, and the report that shows them.
         for file in ["evaluation/acoustic.json", "evaluation/f0-histograms.png"] {
             #expect(FileManager.default.fileExists(atPath: run + "/" + file), "\(file) written")
         }
         let markdown = try StudioCommandRunner.run([
             "evaluate", "--run", run, "--samples", "8", "--bootstrap", "0", "--data", corpus.path, "--cache", cache,
+            "--panel-epochs", "1",
         ])
+        #expect(markdown.stdout.contains("the judge panel") && markdown.stdout.contains("judge-plain"))
         #expect(markdown.stdout.contains("women (unseen): resynthesised (control)"), "\(markdown.stdout)")
         // --no-acoustic leaves the judge alone.
         let judgeOnly = try StudioCommandRunner.run([
-            "evaluate", "--run", run, "--samples", "8", "--bootstrap", "0", "--no-acoustic", "--json",
+            "evaluate", "--run", run, "--samples", "8", "--bootstrap", "0", "--no-acoustic", "--no-panel", "--json",
         ])
         #expect(judgeOnly.status == 0, "\(judgeOnly.stderr)")
         let plain = try #require(try JSONSerialization.jsonObject(with: Data(judgeOnly.stdout.utf8)) as? [String: Any])
         #expect(((plain["runs"] as? [[String: Any]])?.first?["acoustic"]) == nil)
+        #expect(((plain["runs"] as? [[String: Any]])?.first?["panel"]) == nil)
     }
 }

@@ -101,7 +101,7 @@ struct TrainCommandTests {
 
         // The judge's table: recognition with Wilson intervals, Frechet distances with bootstrap intervals.
         let evaluated = try StudioCommandRunner.run([
-            "evaluate", "--run", run, "--samples", "8", "--bootstrap", "5", "--json",
+            "evaluate", "--run", run, "--samples", "8", "--bootstrap", "5", "--no-panel", "--json",
         ])
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
         let comparison = try #require(
@@ -126,7 +126,9 @@ struct TrainCommandTests {
         let ownJudge = try #require(resolved["judgePath"] as? String)
         let otherJudge = try #require(resolved["classifierPath"] as? String)
         let twoJudges = try StudioCommandRunner.run([
-            "evaluate", "--run", run, "--samples", "8", "--bootstrap", "0", "--judge", ownJudge, "--judge", otherJudge,
+            "evaluate", "--run", run, "--samples", "8", "--bootstrap", "0", "--no-panel", "--judge", ownJudge,
+            "--judge",
+            otherJudge,
             "--json",
         ])
         #expect(twoJudges.status == 0, "\(twoJudges.stderr)")

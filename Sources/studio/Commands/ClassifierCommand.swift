@@ -12,7 +12,7 @@ struct ClassifierCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classifier",
         abstract: "Train and evaluate the classifiers to probe (regular or adversarially robust) and the judge.",
-        subcommands: [ClassifierTrainCommand.self, ClassifierEvaluateCommand.self]
+        subcommands: [ClassifierTrainCommand.self, ClassifierEvaluateCommand.self, ClassifierPanelCommand.self]
     )
 }
 

@@ -20,7 +20,11 @@ struct EvaluateCommand: ParsableCommand {
             F0 histograms), a pitch-only classifier fitted on the real training clips, and speech-likeness \
             (F0 movement, spectral flatness, harmonic-to-noise ratio, envelope modulation, silence, diversity \
             and one Frechet distance over them). These files go to RUN/evaluation/ (acoustic.json, \
-            f0-histograms.png), which studio report shows. --no-acoustic skips them.
+            f0-histograms.png), which studio report shows. --no-acoustic skips them. \
+            Every run is also scored by the judge panel: five judges of three architecture families, trained \
+            once per data set on first use (about 15 minutes each for the default corpus on 2 cores) and \
+            cached beside the default judge; per class each judge's recognition, the median, the range and \
+            the majority vote, for generated and for real held-out clips. --no-panel skips it.
             Runs written before their data source was recorded use --modality/--dataset/--data.
             """)
 
@@ -53,6 +57,12 @@ struct EvaluateCommand: ParsableCommand {
         help: "Measure audio runs acoustically (pitch, pitch classifier, speech-likeness) beside the judge.")
     var acoustic = true
 
+    @Flag(inversion: .prefixedNo, help: "Score every run by the judge panel (trained once per data set on first use).")
+    var panel = true
+
+    @Option(help: "Override every panel judge's epoch budget (a quick look; the cache keeps one recipe per judge).")
+    var panelEpochs: Int?
+
     @Flag(help: "Print the JSON report.")
     var json = false
 
@@ -60,6 +70,7 @@ struct EvaluateCommand: ParsableCommand {
         guard !runs.isEmpty else { throw ValidationError("give at least one --run DIR") }
         guard samples >= 8 else { throw ValidationError("--samples must be at least 8 for a Frechet distance") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be >= 0") }
+        if let panelEpochs, panelEpochs < 1 { throw ValidationError("--panel-epochs must be at least 1") }
         for judge in judges where !FileManager.default.fileExists(atPath: judge) {
             throw ValidationError("--judge \(judge): no such checkpoint")
         }
@@ -71,7 +82,7 @@ struct EvaluateCommand: ParsableCommand {
         let report = try RunComparison.evaluate(
             runFolders: runs, samples: samples, bootstrap: bootstrap, seed: seed,
             fallbackSource: try dataOptions.source(), cacheFolder: dataOptions.location.cacheFolder, judges: judges,
-            acoustic: acoustic, log: log
+            acoustic: acoustic, panel: panel, panelEpochs: panelEpochs, log: log
         ) { done, total in
             if bar == nil { bar = ProgressBar("runs", total: total) }
             bar?.update(done)
