@@ -44,6 +44,8 @@ public struct EvaluatedRun: Sendable, Codable {
 public struct RunComparisonReport: Sendable, Codable {
     /// The runs.
     public let runs: [EvaluatedRun]
+    /// Per seeds folder given (`studio train --seeds`): every seed and the mean over seeds.
+    public let seeds: [SeedSummary]
     /// What the numbers are and are not.
     public let notes: [String]
     /// The table as Markdown.
@@ -67,7 +69,19 @@ public enum RunComparison {
         // trained) once per source.
         var loaded = [(source: ClassifierDataSource, test: ClassificationData, panel: [JudgePanel.Judge])]()
         var references = [(source: ClassifierDataSource, reference: AcousticEvaluation.Reference)]()
-        for (index, path) in runFolders.enumerated() {
+        // A seeds folder stands for its seed runs.
+        var seedFolders = [(folder: String, seeds: [UInt64], runs: [String])]()
+        var expanded = [String]()
+        for path in runFolders {
+            if SeedRuns.isSeedsFolder(path) {
+                let (seeds, folders) = try SeedRuns.runs(in: path)
+                seedFolders.append((path, seeds, folders))
+                expanded += folders
+            } else {
+                expanded.append(path)
+            }
+        }
+        for (index, path) in expanded.enumerated() {
             let source = try RunFolder(path).readResolvedConfiguration().dataSource ?? fallbackSource
             let test: ClassificationData
             var judgePanel = [JudgePanel.Judge]()
@@ -102,7 +116,7 @@ public enum RunComparison {
             runs += try evaluate(
                 run: path, judgePaths: judges.isEmpty ? [nil] : judges.map(Optional.some), test: test,
                 samples: samples, bootstrap: bootstrap, seed: seed, acoustic: reference, panel: judgePanel)
-            progress(index + 1, runFolders.count)
+            progress(index + 1, expanded.count)
         }
         let notes =
             [
@@ -122,10 +136,16 @@ public enum RunComparison {
                 ] : [])
         let acousticNotes = runs.contains { $0.acoustic != nil } ? AcousticMarkdown.notes : []
         let panelNotes = runs.contains { $0.panel != nil } ? PanelMarkdown.notes : []
+        // The first judge's evaluation of each run: every judge scores the same samples.
+        let seedSummaries = seedFolders.map { entry in
+            SeedSummary(
+                folder: entry.folder, seeds: entry.seeds,
+                runs: entry.runs.compactMap { run in runs.first { $0.run == run } })
+        }
         return RunComparisonReport(
-            runs: runs, notes: notes + panelNotes + acousticNotes,
-            markdown: markdown(runs, notes: notes) + PanelMarkdown.tables(runs, notes: panelNotes)
-                + AcousticMarkdown.tables(runs, notes: acousticNotes))
+            runs: runs, seeds: seedSummaries, notes: notes + panelNotes + acousticNotes,
+            markdown: markdown(runs, notes: notes) + seedSummaries.map(\.markdown).joined()
+                + PanelMarkdown.tables(runs, notes: panelNotes) + AcousticMarkdown.tables(runs, notes: acousticNotes))
     }
 
     /// Scores one run by each of `judgePaths` (nil: the run's own judge). The generator's samples

@@ -44,6 +44,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of every random choice.")
     var seed: UInt64 = 0
 
+    @Option(
+        help: ArgumentHelp(
+            "GAN seeds, comma-separated (e.g. 0,1,2): one run folder per seed under --out, and seeds.json; "
+                + "studio evaluate on the folder reports every seed and their mean with an interval.",
+            valueName: "seeds"))
+    var seeds: String?
+
+    @Option(
+        help:
+            "With --seeds: seeds trained at once, the engine's threads divided among them (default: 2 with 2 or more threads); a run's last bits depend on its threads."
+    )
+    var jobs: Int?
+
     @Option(help: "Override the preset's iteration budget.")
     var iterations: Int?
 
@@ -82,6 +95,27 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--unseen-share must lie in [0, 1], got \(unseenShare)")
         }
         guard summarySamples >= 2 else { throw ValidationError("--summary-samples must be at least 2") }
+        if let seeds {
+            let parsed = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }), Set(parsed).count == parsed.count else {
+                throw ValidationError(
+                    "--seeds must be distinct non-negative integers separated by commas, got \(seeds)")
+            }
+            if resume != nil { throw ValidationError("--resume continues a folder with its own seeds; drop --seeds") }
+        }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if jobs != nil && seeds == nil && !(resume.map(SeedRuns.isSeedsFolder) ?? false) {
+            throw ValidationError("--jobs trains several seeds at once: it needs --seeds")
+        }
+    }
+
+    /// The seeds of a multi-seed command: `--seeds`, or those of the seeds folder it resumes.
+    func seedList() throws -> [UInt64]? {
+        if let seeds {
+            return seeds.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        }
+        if let resume, SeedRuns.isSeedsFolder(resume) { return try SeedRuns.runs(in: resume).seeds }
+        return nil
     }
 
     func run() throws {
@@ -99,6 +133,21 @@ struct TrainCommand: ParsableCommand {
             }
         }
         let interrupt = InterruptFlag.install()
+        if let seedList = try seedList() {
+            let summaries = try SeedRuns.run(
+                request, seeds: seedList, jobs: jobs, hooks: TrainingHooks.terminal(interrupt))
+            print("seeds folder: \(request.runFolder)")
+            for (seed, summary) in zip(seedList, summaries) {
+                let classes = summary.classes.keys.sorted().map { name in
+                    String(format: "%@ %.1f%%", name, 100 * summary.classes[name]!.judgeRecognition)
+                }
+                print(
+                    "  seed \(seed): selected iteration \(summary.selectedIteration); judge recognition "
+                        + classes.joined(separator: ", "))
+            }
+            print("every seed and their mean: studio evaluate --run \(request.runFolder)")
+            return
+        }
         let summary = try TrainingRun.run(request, resume: resume != nil, hooks: TrainingHooks.terminal(interrupt))
         print("run folder: \(request.runFolder)")
         print(
@@ -120,15 +169,24 @@ struct TrainCommand: ParsableCommand {
     func makeRequest() throws -> TrainingRequest {
         var configuration: (unseen: [String], method: ProbeGANMethod, preset: ProbeGANPreset, classifier: String)
         if let resume {
-            // Settings come from the run itself.
-            let data = try Data(contentsOf: URL(fileURLWithPath: resume + "/configuration.json"))
+            // Settings come from the run itself (for a seeds folder, from a seed that has started).
+            let runFolder =
+                SeedRuns.isSeedsFolder(resume)
+                ? try SeedRuns.runs(in: resume).folders.first {
+                    FileManager.default.fileExists(atPath: $0 + "/configuration.json")
+                } ?? resume : resume
+            guard let data = FileManager.default.contents(atPath: runFolder + "/configuration.json") else {
+                throw ValidationError(
+                    "\(runFolder)/configuration.json is missing: no run started there; start it again with the "
+                        + "command that made it")
+            }
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
                 let probegan = object["probegan"] as? [String: Any],
                 let names = probegan["classNames"] as? [String], let unseenLabels = probegan["unseen"] as? [Int],
                 let method = (probegan["method"] as? String).flatMap(ProbeGANMethod.init(rawValue:)),
                 let preset = (probegan["preset"] as? String).flatMap(ProbeGANPreset.init(rawValue:)),
                 let classifierPath = object["classifierPath"] as? String
-            else { throw ValidationError("\(resume)/configuration.json is not a studio run configuration") }
+            else { throw ValidationError("\(runFolder)/configuration.json is not a studio run configuration") }
             configuration = (unseenLabels.map { names[$0] }, method, preset, classifierPath)
         } else {
             guard let unseen, !unseen.isEmpty else {
