@@ -65,10 +65,27 @@ public final class ProbeGANStep {
         let fake = generator(z, labels: fakeLabels).detached
         let tape = Tape()
         let parameters = discriminator.watch(on: tape)
+        let terms = discriminatorTerms(
+            real: real, realLabels: realLabels, fake: fake, fakeLabels: fakeLabels, tape: tape, using: &random)
+        let total = terms.hinge + terms.wasserstein + terms.penalty * penaltyWeight
+        let gradients = tape.gradients(of: total, withRespectTo: parameters)
+        try discriminatorOptimizer.update(discriminator.trainableParameters, gradients: gradients)
+        return DiscriminatorLosses(
+            hinge: terms.hinge.scalar, wasserstein: terms.wasserstein.scalar, penalty: terms.penalty.scalar,
+            total: total.scalar)
+    }
+
+    /// The discriminator's loss terms on a real and a fake batch, recorded on `tape`: the hinge of
+    /// D_c over real examples and the *seen-class* fakes only (an unseen-class fake never reaches
+    /// D_c), the WGAN critic of D_u over every fake, and D_u's gradient penalty (unweighted). Terms
+    /// the method does not use are 0.
+    public func discriminatorTerms(
+        real: Tensor, realLabels: [Int], fake: Tensor, fakeLabels: [Int], tape: Tape, using random: inout SplitMix64
+    ) -> (hinge: Tensor, wasserstein: Tensor, penalty: Tensor) {
+        let batch = real.shape[0]
         let both = Tensor.concatenate([real, fake], axis: 0)
         let (conditional, unconditional) = discriminator.heads(
             discriminator.features(both), labels: realLabels + fakeLabels)
-        var total = Tensor(0)
         var hinge = Tensor(0)
         var wasserstein = Tensor(0)
         var penalty = Tensor(0)
@@ -77,7 +94,6 @@ public final class ProbeGANStep {
             hinge = ProbeGANLosses.conditionalHinge(
                 real: conditional.slice(axis: 0, 0..<batch), fake: conditional.slice(axis: 0, batch..<(2 * batch)),
                 fakeSeen: fakeSeen)
-            total = total + hinge
         }
         if method.usesUnconditionalHead {
             wasserstein = ProbeGANLosses.wassersteinCritic(
@@ -88,12 +104,8 @@ public final class ProbeGANStep {
             let critic = discriminator.unconditional(discriminator.features(mixed))
             let inputGradient = tape.gradients(of: critic.sum(), withRespectTo: [mixed], createGraph: true)[0]
             penalty = ProbeGANLosses.gradientPenalty(inputGradient: inputGradient)
-            total = total + wasserstein + penalty * penaltyWeight
         }
-        let gradients = tape.gradients(of: total, withRespectTo: parameters)
-        try discriminatorOptimizer.update(discriminator.trainableParameters, gradients: gradients)
-        return DiscriminatorLosses(
-            hinge: hinge.scalar, wasserstein: wasserstein.scalar, penalty: penalty.scalar, total: total.scalar)
+        return (hinge, wasserstein, penalty)
     }
 
     /// One generator step.

@@ -59,8 +59,8 @@ public struct ListeningTestScore: Sendable, Codable {
     public let recognition: [Recognition]
     /// Per source.
     public let confusions: [Confusion]
-    /// Fleiss' kappa over clips with at least two kept ratings (generalised to unequal rater
-    /// counts), and the mean pairwise agreement among them.
+    /// Fleiss' kappa over generated and control clips with at least two kept ratings (generalised
+    /// to unequal rater counts; attention checks left out), and the mean pairwise agreement among them.
     public let fleissKappa: Double?, pairwiseAgreement: Double?
     /// Clips that entered the agreement.
     public let agreementClips: Int
@@ -111,9 +111,10 @@ public struct ListeningTestScore: Sendable, Codable {
             }
             return Confusion(source: source, rows: rows, columns: choices, counts: counts)
         }
-        // Agreement: every clip (attention checks included) rated by two or more kept listeners.
+        // Agreement: every generated or control clip rated by two or more kept listeners. Attention
+        // checks stay out: every kept listener answered them alike by construction.
         var ratings = [String: [Int]]()
-        for answer in answers where kept.contains(answer.listener) {
+        for answer in counted {
             guard let column = choices.firstIndex(of: answer.answer) else { continue }
             ratings[answer.clip, default: Array(repeating: 0, count: choices.count)][column] += 1
         }
@@ -158,7 +159,9 @@ public struct ListeningTestScore: Sendable, Codable {
             lines += [
                 "",
                 String(
-                    format: "Agreement over %d clips rated twice or more: Fleiss' kappa %.3f, ", agreementClips, kappa)
+                    format:
+                        "Agreement over %d clips rated twice or more (attention checks left out): Fleiss' kappa %.3f, ",
+                    agreementClips, kappa)
                     + "pairwise agreement " + percent(agreement) + ".",
             ]
         }

@@ -229,17 +229,9 @@ public enum RunComparison {
                 pooledReal += real
                 distance = try FrechetDistance.distance(generated, real, width: width)
                 if bootstrap > 0 {
-                    var values = [Double]()
-                    for _ in 0..<bootstrap {
-                        values.append(
-                            try FrechetDistance.distance(
-                                resample(generated, width: width, using: &random),
-                                resample(real, width: width, using: &random), width: width))
-                    }
-                    values.sort()
-                    interval = [
-                        values[Int(Double(values.count - 1) * 0.025)], values[Int(Double(values.count - 1) * 0.975)],
-                    ]
+                    interval = try Bootstrap.percentileInterval(
+                        generated, real, width: width, resamples: bootstrap, using: &random
+                    ) { try FrechetDistance.distance($0, $1, width: width) }
                 }
                 if realIndices.count >= 8 {
                     halves = try RunEvaluation.realHalvesDistance(real, width: width, seed: seed &+ UInt64(label))
@@ -254,17 +246,6 @@ public enum RunComparison {
         }
         let overall = pooledReal.isEmpty ? nil : try FrechetDistance.distance(pooledGenerated, pooledReal, width: width)
         return (classes, overall)
-    }
-
-    static func resample(_ rows: [Float], width: Int, using random: inout SplitMix64) -> [Float] {
-        let count = rows.count / width
-        var out = [Float]()
-        out.reserveCapacity(rows.count)
-        for _ in 0..<count {
-            let row = Int(random.next() % UInt64(count))
-            out += rows[(row * width)..<((row + 1) * width)]
-        }
-        return out
     }
 
     static func markdown(_ runs: [EvaluatedRun], notes: [String]) -> String {

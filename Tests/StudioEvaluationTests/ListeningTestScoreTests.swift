@@ -40,14 +40,44 @@ struct ListeningTestScoreTests {
         let men = score.recognition.first { $0.trueClass == "men" }?.recognition
         #expect(women?.successes == 3 && women?.trials == 4)
         #expect(men?.successes == 1 && men?.trials == 2)
-        // Pairwise agreement (1 + 0 + 0 + 1) / 4; chance (3^2 + 2^2 + 1^2 + 2^2) / 8^2.
-        #expect(score.agreementClips == 4)
-        #expect(abs((score.pairwiseAgreement ?? 0) - 0.5) < 1e-12)
-        #expect(abs((score.fleissKappa ?? 0) - (0.5 - 18.0 / 64) / (1 - 18.0 / 64)) < 1e-12)
+        // The attention check c4 stays out of the agreement. Pairwise agreement (1 + 0 + 0) / 3;
+        // chance (2^2 + 3^2 + 0^2 + 1^2) / 6^2 = 14 / 36; kappa (12/36 - 14/36) / (22/36) = -1/11.
+        #expect(score.agreementClips == 3)
+        #expect(abs((score.pairwiseAgreement ?? 0) - 1.0 / 3) < 1e-12)
+        #expect(abs((score.fleissKappa ?? 0) + 1.0 / 11) < 1e-12)
         #expect(score.confusions.count == 1)
         #expect(score.confusions[0].rows == ["men", "women"])
         #expect(score.confusions[0].counts == [[1, 0, 0, 1], [1, 3, 0, 0]])
         #expect(score.markdown.contains("| generated | runA | women | 3 / 4 = 75.0% |"))
+    }
+
+    /// Fleiss' kappa against statsmodels 0.14 (`statsmodels.stats.inter_rater.fleiss_kappa` of
+    /// the clip-by-category table [[1,2,0,0],[3,0,0,0],[0,2,0,1],[0,1,2,0],[1,2,0,0]], columns
+    /// men, women, nonhuman, unsure: 0.17808219178082188). A fourth listener misses the attention
+    /// check and is dropped; the attention clip itself is not part of the table.
+    @Test func fleissKappaMatchesStatsmodels() {
+        let key =
+            ["g1", "g2", "g3", "g4"].map {
+                ListeningKeyEntry(clip: $0, kind: .generated, source: "runA", trueClass: "women")
+            } + [
+                ListeningKeyEntry(clip: "k1", kind: .control, source: "real", trueClass: "women"),
+                ListeningKeyEntry(clip: "a1", kind: .attention, source: "real", trueClass: "men"),
+            ]
+        let table: [String: [String]] = [
+            "g1": ["women", "women", "men", "nonhuman"], "g2": ["men", "men", "men", "women"],
+            "g3": ["women", "unsure", "women", "men"], "g4": ["nonhuman", "women", "nonhuman", "men"],
+            "k1": ["men", "women", "women", "unsure"], "a1": ["men", "men", "men", "women"],
+        ]
+        var rows = [ListeningAnswer]()
+        for (clip, answers) in table {
+            for (listener, answer) in answers.enumerated() {
+                rows.append(ListeningAnswer(listener: "L\(listener)", clip: clip, answer: answer))
+            }
+        }
+        let score = ListeningTestScore(answers: rows, key: key, choices: choices)
+        #expect(score.listeners.map(\.kept) == [true, true, true, false])
+        #expect(score.agreementClips == 5)
+        #expect(abs((score.fleissKappa ?? 0) - 0.178_082_191_780_821_88) < 1e-12, "\(score.fleissKappa ?? .nan)")
     }
 
     @Test func filesRoundTripAndBadAnswersNameTheLine() throws {
