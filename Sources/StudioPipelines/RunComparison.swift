@@ -166,10 +166,17 @@ public enum RunComparison {
         let judges = try judgePaths.map { judgePath -> (path: String, model: any ImageClassifier) in
             let judgePath = judgePath ?? resolved.judgePath
             let (judge, judgeSummary) = try ClassifierPipelines.load(checkpoint: judgePath)
+            guard judgeSummary.inputShape == configuration.inputShape else {
+                throw EvaluationPipelineError.judgeMismatch(
+                    judge: judgePath,
+                    reason: "it reads inputs of shape \(judgeSummary.inputShape), the run \(path) generates "
+                        + "\(configuration.inputShape) (another modality or frontend)")
+            }
             guard judgeSummary.classNames == configuration.classNames else {
-                throw ProbeGANError.classifierMismatch(
-                    reason: "the judge \(judgePath) knows classes \(judgeSummary.classNames), the run \(path) has "
-                        + "\(configuration.classNames); pass a judge trained on the run's classes with --judge")
+                throw EvaluationPipelineError.judgeMismatch(
+                    judge: judgePath,
+                    reason:
+                        "it knows classes \(judgeSummary.classNames), the run \(path) has \(configuration.classNames)")
             }
             judge.detachParameters()
             return (judgePath, judge)

@@ -144,6 +144,29 @@ struct TrainCommandTests {
         #expect(rates(judgedRuns.first) == rates(evaluatedRuns.first), "the run's own judge gives the plain table")
         let missingJudge = try StudioCommandRunner.run(["evaluate", "--run", run, "--judge", run + "/none.safetensors"])
         #expect(missingJudge.status != 0 && missingJudge.stderr.contains("--judge"), "\(missingJudge.stderr)")
+        // A judge of the run's classes that reads other inputs (16x16 pictures) is refused by name.
+        let small = folder.appendingPathComponent("small")
+        for split in ["train", "test"] {
+            for name in ["centre", "left", "top"] {
+                let classFolder = small.appendingPathComponent("\(split)/\(name)")
+                try FileManager.default.createDirectory(at: classFolder, withIntermediateDirectories: true)
+                for index in 0..<2 {
+                    try PNGFile.write(
+                        RGBImage(width: 16, height: 16, fill: RGB(UInt8(40 * index), 90, 90)),
+                        to: classFolder.appendingPathComponent("\(index).png").path)
+                }
+            }
+        }
+        let smallJudge = folder.appendingPathComponent("small-judge.safetensors").path
+        let smallTrained = try StudioCommandRunner.run([
+            "classifier", "train", "--modality", "image", "--dataset", "folder", "--data", small.path, "--cache", cache,
+            "--epochs", "1", "--validation-share", "0", "--batch-size", "4", "--out", smallJudge,
+        ])
+        #expect(smallTrained.status == 0, "\(smallTrained.stderr)")
+        let otherShape = try StudioCommandRunner.run([
+            "evaluate", "--run", run, "--samples", "8", "--no-panel", "--judge", smallJudge,
+        ])
+        #expect(otherShape.status != 0 && otherShape.stderr.contains("reads inputs of shape"), "\(otherShape.stderr)")
 
         // An image run's report: pictures, no clips, nothing fetched from outside.
         let reported = try StudioCommandRunner.run(["report", "--run", run])
