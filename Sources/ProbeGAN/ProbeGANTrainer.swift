@@ -217,7 +217,7 @@ public final class ProbeGANTrainer {
         return configuration
     }
 
-    /// Training wall time recorded in a checkpoint (all sessions), seconds.
+    /// Training wall time recorded in a checkpoint (every stretch of a resumed run), seconds.
     public static func elapsedSeconds(in checkpoint: Checkpoint) -> Double? {
         guard let json = checkpoint.metadata["state"],
             let state = try? JSONDecoder().decode(TrainerState.self, from: Data(json.utf8))

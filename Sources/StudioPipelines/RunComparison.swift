@@ -198,6 +198,11 @@ public enum RunComparison {
         }
         let verdict =
             panel.isEmpty ? nil : PanelVerdict.score(drawn, unseen: configuration.unseen, panel: panel, test: test)
+        if let verdict {
+            let evaluation = URL(fileURLWithPath: path).appendingPathComponent("evaluation")
+            try FileManager.default.createDirectory(at: evaluation, withIntermediateDirectories: true)
+            try AtomicFile.write(try RunFolder.json(verdict), to: evaluation.appendingPathComponent("panel.json").path)
+        }
         return try judges.map { judge in
             let scored = try score(
                 drawn, judge: judge.model, configuration: configuration, test: test, bootstrap: bootstrap, seed: seed)

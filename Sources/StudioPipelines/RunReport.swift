@@ -56,6 +56,11 @@ public enum RunReport {
             body.append(
                 acousticSection(acoustic) + image("evaluation/f0-histograms.png", alt: "F0 histograms per class"))
         }
+        if let data = try? Data(contentsOf: file("evaluation/panel.json")),
+            let panel = try? JSONDecoder().decode(PanelVerdict.self, from: data)
+        {
+            body.append(panelSection(panel))
+        }
         body.append("<h2>Listen: the selected generator (iteration \(selected))</h2>")
         let stem = String(format: "samples/iteration-%06d", selected)
         body.append(image(stem + ".png", alt: "samples of every class at iteration \(selected)"))
@@ -137,6 +142,30 @@ public enum RunReport {
                         + "<td>\(median(set.harmonicToNoise, "%.1f"))</td><td>\(median(set.envelopeModulation, "%.2f"))</td>"
                         + "<td>" + (set.diversity.map { String(format: "%.1f", $0) } ?? "-") + "</td><td>"
                         + (set.speechLikenessDistance.map { String(format: "%.2f", $0) } ?? "-") + "</td></tr>")
+            }
+        }
+        return rows.joined() + "</table>"
+    }
+
+    /// The judge panel's verdict of `studio evaluate` (evaluation/panel.json) as a table.
+    static func panelSection(_ panel: PanelVerdict) -> String {
+        func percent(_ value: Double) -> String { String(format: "%.1f%%", 100 * value) }
+        var rows = [
+            "<h2>Judge panel (studio evaluate)</h2><p>"
+                + panel.judges.map {
+                    "\(escape($0.name)) (\($0.architecture), \(percent($0.heldOutAccuracy)) held-out)"
+                }
+                .joined(separator: ", ")
+                + "</p><table><tr><th>class</th><th>clips</th><th>median</th><th>range</th><th>majority (95% CI)</th></tr>"
+        ]
+        for item in panel.classes {
+            for (label, recognition) in [("generated", item.generated), ("real held-out", item.realHeldOut)] {
+                let m = recognition.majority
+                rows.append(
+                    "<tr><td>\(escape(item.name))\(item.unseen ? " (unseen)" : ""): \(label)</td>"
+                        + "<td>\(recognition.clips)</td><td>\(percent(recognition.median))</td>"
+                        + "<td>\(percent(recognition.lowest))-\(percent(recognition.highest))</td>"
+                        + "<td>\(percent(m.rate)) (\(percent(m.lower))-\(percent(m.upper)))</td></tr>")
             }
         }
         return rows.joined() + "</table>"

@@ -71,7 +71,7 @@ public struct RunSummary: Sendable, Codable {
     public var iterations: Int, selectedIteration: Int
     /// Why training stopped.
     public var stopReason: String
-    /// Wall time of training, seconds (all sessions of a resumed run).
+    /// Wall time of training, seconds (every stretch of a resumed run).
     public var trainingSeconds: Double
     /// Per class, by name: the judge's and the probed classifier's recognition rate of generated
     /// samples, and the Frechet distance to held-out real clips in the judge's feature space.

@@ -77,7 +77,7 @@ enum EvaluateCommandChecks {
         #expect(FileManager.default.fileExists(atPath: try #require(resolved["judgePath"] as? String)))
 
         // The files beside the run, and the report that shows them.
-        for file in ["evaluation/acoustic.json", "evaluation/f0-histograms.png"] {
+        for file in ["evaluation/acoustic.json", "evaluation/f0-histograms.png", "evaluation/panel.json"] {
             #expect(FileManager.default.fileExists(atPath: run + "/" + file), "\(file) written")
         }
         let markdown = try StudioCommandRunner.run([

@@ -134,5 +134,6 @@ struct ListeningTestCommandTests {
         #expect(report.status == 0, "headless Chromium check of the report failed: \(report.errors)")
         let reportPage = try String(contentsOfFile: run + "/report.html", encoding: .utf8)
         #expect(reportPage.contains("Acoustic verdict") && reportPage.contains("F0 histograms per class"))
+        #expect(reportPage.contains("Judge panel") && reportPage.contains("judge-residual-narrow"))
     }
 }
