@@ -262,6 +262,19 @@ struct TrainCommandTests {
         let resumed = try StudioCommandRunner.run(["train", "--resume", run, "--iterations", "3"] + common)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("resuming"), "\(resumed.stdout)")
+        // The command the Ctrl-C message prints, nothing more, continues on the run's own data.
+        let cache = folder.appendingPathComponent("cache").path
+        let bare = try StudioCommandRunner.run(["train", "--resume", run, "--iterations", "4", "--cache", cache])
+        #expect(bare.status == 0 && bare.stdout.contains("resuming"), "\(bare.stderr)")
+        // Other data under a resumed run is refused, naming the run's own.
+        let other = folder.appendingPathComponent("other")
+        try Self.makeDataset(at: other)
+        let mixed = try StudioCommandRunner.run(
+            [
+                "train", "--resume", run, "--iterations", "5", "--modality", "image", "--dataset", "folder", "--data",
+                other.path, "--cache", cache,
+            ])
+        #expect(mixed.status != 0 && mixed.stderr.contains("continues it on that data only"), "\(mixed.stderr)")
     }
 
     /// `--seeds`: one folder, a run per seed, the same command continues it, and `studio evaluate`

@@ -38,7 +38,10 @@ struct ClassifierDataOptions: ParsableArguments {
 
     @OptionGroup var location: CorpusLocationOptions
 
+    /// The data source, its folder made absolute so that a run or report that records it can be
+    /// read from any working directory.
     func source() throws -> ClassifierDataSource {
+        let data = self.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         switch modality {
         case .audio:
             return .audio(corpus: data ?? location.corpusFolder)

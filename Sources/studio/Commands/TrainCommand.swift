@@ -120,7 +120,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let request = try makeRequest()
-        if case .audio(let folder) = request.source, dataOptions.data == nil,
+        if case .audio(let folder) = request.source, folder == dataOptions.location.corpusFolder,
             !FileManager.default.fileExists(atPath: folder + "/train")
         {
             print("the default corpus is not built yet; building it (once, a few minutes)")
@@ -168,26 +168,37 @@ struct TrainCommand: ParsableCommand {
 
     func makeRequest() throws -> TrainingRequest {
         var configuration: (unseen: [String], method: ProbeGANMethod, preset: ProbeGANPreset, classifier: String)
+        var source = try dataOptions.source()
+        var judgePath: String?
         if let resume {
-            // Settings come from the run itself (for a seeds folder, from a seed that has started).
+            // Settings and data come from the run itself (for a seeds folder, from a seed that has started).
             let runFolder =
                 SeedRuns.isSeedsFolder(resume)
                 ? try SeedRuns.runs(in: resume).folders.first {
                     FileManager.default.fileExists(atPath: $0 + "/configuration.json")
                 } ?? resume : resume
-            guard let data = FileManager.default.contents(atPath: runFolder + "/configuration.json") else {
+            guard FileManager.default.fileExists(atPath: runFolder + "/configuration.json") else {
                 throw ValidationError(
                     "\(runFolder)/configuration.json is missing: no run started there; start it again with the "
                         + "command that made it")
             }
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let probegan = object["probegan"] as? [String: Any],
-                let names = probegan["classNames"] as? [String], let unseenLabels = probegan["unseen"] as? [Int],
-                let method = (probegan["method"] as? String).flatMap(ProbeGANMethod.init(rawValue:)),
-                let preset = (probegan["preset"] as? String).flatMap(ProbeGANPreset.init(rawValue:)),
-                let classifierPath = object["classifierPath"] as? String
-            else { throw ValidationError("\(runFolder)/configuration.json is not a studio run configuration") }
-            configuration = (unseenLabels.map { names[$0] }, method, preset, classifierPath)
+            guard let resolved = try? RunFolder(runFolder).readResolvedConfiguration() else {
+                throw ValidationError("\(runFolder)/configuration.json is not a studio run configuration")
+            }
+            let probegan = resolved.probegan
+            configuration = (
+                probegan.unseen.map { probegan.classNames[$0] }, probegan.method, probegan.preset,
+                resolved.classifierPath
+            )
+            if let recorded = resolved.dataSource {
+                if dataOptions.data != nil && recorded != source {
+                    throw ValidationError(
+                        "\(resume) was trained on \(resolved.data); --resume continues it on that data only: drop "
+                            + "--data (or start a new run on the other data)")
+                }
+                source = recorded
+            }
+            judgePath = resolved.judgePath
         } else {
             guard let unseen, !unseen.isEmpty else {
                 throw ValidationError("pass --unseen CLASS (e.g. --unseen women), or --resume DIR")
@@ -202,12 +213,13 @@ struct TrainCommand: ParsableCommand {
             "\(configuration.method.rawValue)-\(configuration.unseen.joined(separator: "+"))-\(choice.label)-"
             + configuration.preset.rawValue
         var request = TrainingRequest(
-            source: try dataOptions.source(), cacheFolder: dataOptions.location.cacheFolder,
+            source: source, cacheFolder: dataOptions.location.cacheFolder,
             unseen: configuration.unseen, runFolder: resume ?? out ?? "runs/\(name)")
         request.method = configuration.method
         request.preset = configuration.preset
         request.classifier = choice
         request.seed = seed
+        request.judgePath = judgePath
         request.iterations = iterations
         request.classifierWeight = classifierWeight
         request.unseenShare = unseenShare
