@@ -1,6 +1,7 @@
 import Foundation
 import ProbeGAN
 import StudioEvaluation
+import StudioSupport
 
 /// `studio report`: one self-contained HTML page per run (pictures and clips embedded as data
 /// URIs, so it opens offline and travels as one file): configuration, the target-absence proof,
@@ -110,7 +111,7 @@ public enum RunReport {
 
             """
         let path = output ?? file("report.html").path
-        try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(Data(html.utf8), to: path)
         return path
     }
 
