@@ -78,9 +78,27 @@ public enum AudioFile {
         }
 
         let channels = info.channelCount
-        var interleaved = [Float](repeating: 0, count: info.frameCount * channels)
-        let readFrames = interleaved.withUnsafeMutableBufferPointer { buffer in
-            Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(info.frameCount)))
+        guard channels <= 256 else {
+            throw AudioError.unreadableFile(path: path, reason: "header claims \(channels) channels")
+        }
+        // Read block by block until the decoder stops: a damaged or cut file's header (a truncated
+        // Ogg stream reports an unknown length) is never trusted with an allocation.
+        let block = 65_536
+        let maximumFrames = 1 << 32 / channels
+        var interleaved = [Float]()
+        var chunk = [Float](repeating: 0, count: block * channels)
+        var readFrames = 0
+        while true {
+            let got = chunk.withUnsafeMutableBufferPointer { buffer in
+                Int(sf_readf_float(handle, buffer.baseAddress, sf_count_t(block)))
+            }
+            guard got > 0 else { break }
+            interleaved += chunk[0..<(min(got, block) * channels)]
+            readFrames += min(got, block)
+            guard readFrames <= maximumFrames else {
+                throw AudioError.unreadableFile(
+                    path: path, reason: "more than \(maximumFrames) frames; cut it into shorter files")
+            }
         }
         if sf_error(handle) != 0 {
             let reason = String(cString: sf_strerror(handle))

@@ -165,4 +165,29 @@ struct AudioFileTests {
         }
         #expect(named == path)
     }
+
+    /// A cut Ogg/Vorbis or FLAC file reports an unknown or wrong length: every cut either reads
+    /// (what the decoder can deliver) or fails with an error naming the file; none traps.
+    @Test(arguments: [
+        "kajongg-female1-dangerousgame.ogg", "kajongg-male2-originalcall.ogg", "tone-2khz-stereo-22k05.flac",
+    ])
+    func cutCompressedFilesNeverCrash(name: String) throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.corpus("audio/" + name)))
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var read = 0
+        for fraction in stride(from: 0.05, to: 1.0, by: 0.05) {
+            let path = folder.appendingPathComponent("cut-\(Int(fraction * 100))-" + name).path
+            try bytes.prefix(Int(Double(bytes.count) * fraction)).write(to: URL(fileURLWithPath: path))
+            do {
+                let signal = try AudioFile.read(path)
+                #expect(!signal.samples.isEmpty && signal.samples.allSatisfy(\.isFinite))
+                read += 1
+            } catch let error as AudioError {
+                #expect(error.description.contains(path), "\(error)")
+            }
+        }
+        // The longer cuts still deliver their audio.
+        #expect(read >= 1)
+    }
 }
