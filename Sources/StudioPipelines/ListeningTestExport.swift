@@ -72,6 +72,14 @@ public enum ListeningTestExport {
             throw EvaluationError.badListeningFile(
                 path: key, line: 0, reason: "the answer key must not live inside the folder people receive")
         }
+        // A test already handed out must keep its key: answers collected for it score against it.
+        for existing in [key, folderURL.appendingPathComponent("index.html").path]
+        where FileManager.default.fileExists(atPath: existing) {
+            throw EvaluationError.badListeningFile(
+                path: existing, line: 0,
+                reason: "a listening test was already exported here, and its answers score against its own key; "
+                    + "export into another folder (--out), or move the old folder and key aside first")
+        }
         let clips = folderURL.appendingPathComponent("clips")
         let staging = folderURL.appendingPathComponent(".staging")
         try? FileManager.default.removeItem(at: staging)

@@ -80,6 +80,14 @@ struct ListeningTestCommandTests {
         #expect(export.status == 0, "\(export.stderr)")
         let key = test + ".key.csv"
         #expect(FileManager.default.fileExists(atPath: key))
+        // Exporting again into the same folder (another seed) would replace the key: refused, key kept.
+        let keyBytes = FileManager.default.contents(atPath: key)
+        let again = try StudioCommandRunner.run([
+            "listening-test", "export", "--run", run, "--per-class", "2", "--out", test, "--data", corpus.path,
+            "--cache", cache, "--seed", "4",
+        ])
+        #expect(again.status != 0 && again.stderr.contains("already exported"), "\(again.stderr)")
+        #expect(FileManager.default.contents(atPath: key) == keyBytes)
         let page = try String(contentsOfFile: test + "/index.html", encoding: .utf8)
         // The page names clips only: no run, no kind of clip.
         for leak in ["generated", "attention", "secret-run-name", ",real", "\"real\""] {
