@@ -149,6 +149,12 @@ public struct Checkpoint: Sendable {
                 let source = raw.baseAddress! + dataStart + begin
                 UnsafeMutableRawPointer(storage.pointer).copyMemory(from: source, byteCount: end - begin)
             }
+            // NaN or infinite weights would render silence and score as anything: refuse them here.
+            if let bad = UnsafeBufferPointer(start: storage.pointer, count: elements).firstIndex(where: { !$0.isFinite })
+            {
+                throw CheckpointError.corrupt(
+                    path: path, reason: "\(name) holds a non-finite value (NaN or infinity) at element \(bad)")
+            }
             tensors[name] = Tensor(shape: shape, storage: storage)
         }
         ranges.sort { $0.0 < $1.0 }

@@ -31,6 +31,25 @@ struct CheckpointTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["model.safetensors"])
     }
 
+    /// A NaN in any tensor (a diverged run copied in, a flipped byte) is refused on reading, naming
+    /// the tensor, so no command renders silence or scores garbage from it.
+    @Test func nonFiniteWeightsAreRefused() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("nan.safetensors").path
+        let network = TinyNetwork(seed: 3)
+        let (name, parameter) = network.namedParameters()[0]
+        var values = parameter.value.scalars
+        values[values.count - 1] = .nan
+        parameter.value = Tensor(shape: parameter.value.shape, scalars: values)
+        try Checkpoint(module: network).write(to: path)
+        #expect {
+            try Checkpoint.read(from: path)
+        } throws: { error in
+            "\(error)".contains(name) && "\(error)".contains("non-finite")
+        }
+    }
+
     /// Python's `safetensors` package reads our files (skipped where it is not installed).
     @Test func pythonSafetensorsReadsOurFiles() throws {
         let check = Process()
