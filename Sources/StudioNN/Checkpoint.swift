@@ -150,8 +150,8 @@ public struct Checkpoint: Sendable {
                 UnsafeMutableRawPointer(storage.pointer).copyMemory(from: source, byteCount: end - begin)
             }
             // NaN or infinite weights would render silence and score as anything: refuse them here.
-            if let bad = UnsafeBufferPointer(start: storage.pointer, count: elements).firstIndex(where: { !$0.isFinite })
-            {
+            if let bad = UnsafeBufferPointer(start: storage.pointer, count: elements).firstIndex(where: { !$0.isFinite }
+            ) {
                 throw CheckpointError.corrupt(
                     path: path, reason: "\(name) holds a non-finite value (NaN or infinity) at element \(bad)")
             }

@@ -93,6 +93,17 @@ public enum TrainingRun {
             }
             configuration = try ProbeGANTrainer.configuration(
                 in: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint)
+            // ... and the checkpoint must be this run's: one copied in from another run would continue
+            // that run here under this folder's configuration.json.
+            var recorded = try folder.readResolvedConfiguration().probegan
+            recorded.iterations = configuration.iterations
+            recorded.patience = configuration.patience
+            guard recorded == configuration else {
+                throw ProbeGANError.resumeMismatch(
+                    reason: "\(folder.lastCheckpoint) was written with other settings than \(folder.configuration) "
+                        + "records (another run's checkpoint copied in?); put this run's own checkpoint back or start "
+                        + "a new run")
+            }
         }
         if let value = request.iterations { configuration.iterations = value }
         if let value = request.patience { configuration.patience = value }

@@ -275,6 +275,19 @@ struct TrainCommandTests {
                 other.path, "--cache", cache,
             ])
         #expect(mixed.status != 0 && mixed.stderr.contains("continues it on that data only"), "\(mixed.stderr)")
+        // Another run's checkpoint (other widths) copied into this run is refused; nothing is overwritten.
+        let wider = folder.appendingPathComponent("wider").path
+        let widerRun = try StudioCommandRunner.run(
+            ["train", "--unseen", "centre", "--iterations", "1", "--out", wider]
+                + common.map { $0 == "2" ? "3" : $0 })
+        #expect(widerRun.status == 0, "\(widerRun.stderr)")
+        let summary = FileManager.default.contents(atPath: run + "/summary.json")
+        try FileManager.default.removeItem(atPath: run + "/checkpoints/last.safetensors")
+        try FileManager.default.copyItem(
+            atPath: wider + "/checkpoints/last.safetensors", toPath: run + "/checkpoints/last.safetensors")
+        let foreign = try StudioCommandRunner.run(["train", "--resume", run, "--iterations", "6", "--cache", cache])
+        #expect(foreign.status != 0 && foreign.stderr.contains("other settings"), "\(foreign.stderr)")
+        #expect(FileManager.default.contents(atPath: run + "/summary.json") == summary)
     }
 
     /// `--seeds`: one folder, a run per seed, the same command continues it, and `studio evaluate`
