@@ -72,6 +72,8 @@ public enum ListeningTestExport {
             throw EvaluationError.badListeningFile(
                 path: key, line: 0, reason: "the answer key must not live inside the folder people receive")
         }
+        let lock = try FolderLock(folderURL.path)
+        defer { lock.release(removingFile: true) }
         // A test already handed out must keep its key: answers collected for it score against it.
         for existing in [key, folderURL.appendingPathComponent("index.html").path]
         where FileManager.default.fileExists(atPath: existing) {

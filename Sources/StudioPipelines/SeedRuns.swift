@@ -42,6 +42,8 @@ public enum SeedRuns {
         -> [RunSummary]
     {
         let folder = request.runFolder
+        let lock = try FolderLock(folder)
+        defer { lock.release() }
         let manifest = Manifest(seeds: seeds, runs: seeds.map { "seed-\($0)" })
         if isSeedsFolder(folder) {
             let existing = try runs(in: folder).seeds
@@ -56,7 +58,6 @@ public enum SeedRuns {
                 throw ProbeGANError.resumeMismatch(
                     reason: "\(folder) holds a single run; pass another --out for several seeds")
             }
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try AtomicFile.write(try RunFolder.json(manifest), to: folder + "/" + manifestName)
         }
         // Classifier and judge once, so that seeds training at once never train them twice.

@@ -35,6 +35,9 @@ public enum TrainingRun {
     /// Trains (or, with `resume`, continues) a run and writes its summary.
     public static func run(_ request: TrainingRequest, resume: Bool, hooks: TrainingHooks) throws -> RunSummary {
         let folder = RunFolder(request.runFolder)
+        // One process per run folder: a second one (or a second --resume) stops here.
+        let lock = try FolderLock(request.runFolder)
+        defer { lock.release() }
         if !resume && FileManager.default.fileExists(atPath: folder.lastCheckpoint) {
             throw ProbeGANError.resumeMismatch(
                 reason: "\(request.runFolder) already holds a run; continue it with --resume \(request.runFolder) "
