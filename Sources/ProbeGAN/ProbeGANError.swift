@@ -25,6 +25,8 @@ public enum ProbeGANError: Error, CustomStringConvertible, Equatable {
     case interrupted(iteration: Int, runFolder: String)
     /// A run folder without a usable checkpoint.
     case noCheckpoint(path: String)
+    /// The settings would need more memory than the machine has.
+    case tooLarge(reason: String)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -59,6 +61,8 @@ public enum ProbeGANError: Error, CustomStringConvertible, Equatable {
         case .interrupted(let iteration, let runFolder):
             return "interrupted at iteration \(iteration); a checkpoint was written. "
                 + "Continue with: studio train --resume \(runFolder)"
+        case .tooLarge(let reason):
+            return "these settings would not fit in memory: \(reason); lower the batch size or the channel base"
         case .noCheckpoint(let path):
             return "no training checkpoint at \(path); was the run started with `studio train`?"
         }

@@ -58,6 +58,7 @@ public final class ProbeGANTrainer {
         if configuration.method != .oracle, configuration.unseen.isEmpty {
             throw ProbeGANError.noUnseenClass(method: configuration.method.rawValue)
         }
+        try configuration.checkMemory()
         let seen = Set(configuration.seen)
         if let leaked = realData.labels.first(where: { !seen.contains($0) }) {
             // The target-absence guarantee: a real example of an unseen class never enters training.

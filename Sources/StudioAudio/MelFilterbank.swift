@@ -32,7 +32,8 @@ public struct MelConfiguration: Sendable, Equatable {
         maxFrequency: Double? = nil, scale: MelScale = .slaney, normalization: MelNormalization = .slaney
     ) throws {
         try AudioError.require(sampleRate > 0, "sampleRate", sampleRate, "must be > 0")
-        try AudioError.require(fftSize >= 2, "fftSize", fftSize, "must be at least 2")
+        try AudioError.require(
+            (2...65_536).contains(fftSize), "fftSize", fftSize, "must be between 2 and 65536 (4 s at 16 kHz)")
         try AudioError.require(melBandCount > 0, "melBandCount", melBandCount, "must be > 0")
         let nyquist = Double(sampleRate) / 2
         let top = maxFrequency ?? nyquist

@@ -31,7 +31,8 @@ public struct STFTConfiguration: Sendable, Equatable {
         fftSize: Int = 2048, hopLength: Int? = nil, windowLength: Int? = nil, center: Bool = true,
         padMode: PadMode = .constant
     ) throws {
-        try AudioError.require(fftSize >= 2, "fftSize", fftSize, "must be at least 2")
+        try AudioError.require(
+            (2...65_536).contains(fftSize), "fftSize", fftSize, "must be between 2 and 65536 (4 s at 16 kHz)")
         let window = windowLength ?? fftSize
         try AudioError.require(
             window > 0 && window <= fftSize, "windowLength", window, "must be in 1...fftSize (\(fftSize))")

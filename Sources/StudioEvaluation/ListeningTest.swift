@@ -102,6 +102,10 @@ enum ListeningCSV {
             throw EvaluationError.badListeningFile(path: path, line: 1, reason: "empty file")
         }
         let header = CSVLine.fields(headerLine)
+        if let repeated = header.first(where: { name in header.filter { $0 == name }.count > 1 }) {
+            throw EvaluationError.badListeningFile(
+                path: path, line: 1, reason: "the header names the column '\(repeated)' twice")
+        }
         for column in required where !header.contains(column) {
             throw EvaluationError.badListeningFile(
                 path: path, line: 1, reason: "the header \(header) lacks the column '\(column)'")

@@ -107,6 +107,19 @@ struct ProbeGANTrainerTests {
             classifier: TinyRun.classifier())
     }
 
+    /// A batch far beyond the machine's memory is refused before anything is allocated.
+    @Test func runawayBatchSizesAreRefused() throws {
+        var configuration = TinyRun.configuration()
+        configuration.batchSize = 100_000_000
+        #expect(throws: ProbeGANError.self) { try configuration.checkMemory(available: 24 << 30) }
+        #expect(throws: ProbeGANError.self) {
+            try ProbeGANTrainer(
+                configuration: configuration, realData: TinyRun.data(), classifier: TinyRun.classifier())
+        }
+        configuration.batchSize = 32
+        try configuration.checkMemory(available: 24 << 30)
+    }
+
     @Test func everyClassUnseenAndMissingSeenDataAreErrors() {
         var configuration = TinyRun.configuration()
         configuration.unseen = [0, 1, 2]

@@ -82,6 +82,11 @@ struct ShortTimeFourierTransformTests {
         #expect(throws: AudioError.self) { try STFTConfiguration(fftSize: 512, hopLength: 0) }
         #expect(throws: AudioError.self) { try STFTConfiguration(fftSize: 512, windowLength: 600) }
         #expect(throws: AudioError.self) { try STFTConfiguration(fftSize: 1) }
+        // A size that would allocate gigabytes is refused before anything is allocated.
+        #expect(throws: AudioError.self) { try STFTConfiguration(fftSize: 1 << 30) }
+        #expect(throws: AudioError.self) {
+            try MelConfiguration(sampleRate: 16_000, fftSize: 1 << 30, melBandCount: 64)
+        }
         let noCenter = ShortTimeFourierTransform(try STFTConfiguration(fftSize: 512, center: false))
         #expect(throws: AudioError.self) { try noCenter.forward([Float](repeating: 0, count: 100)) }
         #expect(throws: AudioError.self) { try noCenter.forward([]) }

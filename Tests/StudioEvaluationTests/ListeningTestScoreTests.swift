@@ -108,5 +108,16 @@ struct ListeningTestScoreTests {
         let noColumn = folder.appendingPathComponent("nocolumn.csv").path
         try "listener,clip\nL1,c1.wav\n".write(toFile: noColumn, atomically: true, encoding: .utf8)
         #expect(throws: EvaluationError.self) { try ListeningAnswer.read(noColumn, key: key, choices: choices) }
+        // A column named twice (answers or key) is an error naming it, not a trap.
+        let twice = folder.appendingPathComponent("twice.csv").path
+        try "listener,clip,answer,clip\nL1,c1.wav,women,c2.wav\n".write(
+            toFile: twice, atomically: true, encoding: .utf8)
+        #expect(
+            throws: EvaluationError.badListeningFile(
+                path: twice, line: 1, reason: "the header names the column 'clip' twice")
+        ) {
+            try ListeningAnswer.read(twice, key: key, choices: choices)
+        }
+        #expect(throws: EvaluationError.self) { try ListeningKeyEntry.read(twice) }
     }
 }
