@@ -95,7 +95,8 @@ public enum SeedRuns {
                     return nil
                 }
                 if stopped.count == errors.count {
-                    return ProbeGANError.interrupted(iteration: stopped[0], runFolder: folder)
+                    return ProbeGANError.interrupted(
+                        iteration: stopped[0], runFolder: URL(fileURLWithPath: folder).standardizedFileURL.path)
                 }
                 return errors.first { failure in
                     if case .interrupted = failure.error as? ProbeGANError { return false }

@@ -232,7 +232,9 @@ public enum TrainingRun {
         while !trainer.isFinished {
             if hooks.shouldStop() {
                 try saveCheckpoint()
-                throw ProbeGANError.interrupted(iteration: trainer.iteration, runFolder: folder.path)
+                // An absolute path: the printed command continues the run from any folder.
+                throw ProbeGANError.interrupted(
+                    iteration: trainer.iteration, runFolder: URL(fileURLWithPath: folder.path).standardizedFileURL.path)
             }
             let record: ProbeGANTrainer.IterationRecord
             do {

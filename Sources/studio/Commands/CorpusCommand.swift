@@ -21,7 +21,10 @@ struct CorpusLocationOptions: ParsableArguments {
     )
     var cache: String?
 
-    var cacheFolder: String { cache ?? DefaultCorpusBuilder.defaultCacheFolder }
+    /// The cache folder, absolute: the classifier and judge paths a run records must read from any folder.
+    var cacheFolder: String {
+        URL(fileURLWithPath: cache ?? DefaultCorpusBuilder.defaultCacheFolder).standardizedFileURL.path
+    }
     var corpusFolder: String { URL(fileURLWithPath: cacheFolder).appendingPathComponent("corpus-default").path }
 }
 
