@@ -1,22 +1,34 @@
 import Foundation
 
-/// A one-line progress bar with rate and ETA on standard error (redrawn in place on a terminal,
-/// one line per 10% otherwise, so CI logs stay short).
+/// A one-line progress bar with rate and ETA on standard error: redrawn in place on a terminal;
+/// otherwise (a log file, CI) a line at most every `quietInterval` seconds and one when done, so
+/// logs stay short.
 public final class ProgressBar: @unchecked Sendable {
     private let title: String
     private let total: Int
     private let start = Date()
     private let lock = NSLock()
     private var lastDrawn = -1
-    private let interactive = isatty(2) != 0
+    private var lastWritten: Date?
+    private let interactive: Bool
+    private let quietInterval: TimeInterval
+    private let output: @Sendable (String) -> Void
     private let startingAt: Int
 
     /// A bar for `total` steps, of which `startingAt` were done before (a resumed run: the rate
-    /// and ETA count only this process's steps).
-    public init(_ title: String, total: Int, startingAt: Int = 0) {
+    /// and ETA count only this process's steps). `interactive` defaults to whether standard error
+    /// is a terminal; `output` to standard error.
+    public init(
+        _ title: String, total: Int, startingAt: Int = 0, interactive: Bool = isatty(2) != 0,
+        quietInterval: TimeInterval = 30,
+        output: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) {
         self.title = title
         self.total = max(total, 1)
         self.startingAt = startingAt
+        self.interactive = interactive
+        self.quietInterval = quietInterval
+        self.output = output
     }
 
     /// Reports that `done` steps are finished (thread-safe), with an optional detail such as current losses.
@@ -24,7 +36,14 @@ public final class ProgressBar: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let percent = min(100, done * 100 / total)
-        guard interactive ? percent != lastDrawn || done == total : percent / 10 != lastDrawn / 10 else { return }
+        let now = Date()
+        if interactive {
+            guard percent != lastDrawn || done == total else { return }
+        } else {
+            guard done >= total || now.timeIntervalSince(lastWritten ?? start) >= quietInterval else { return }
+            guard percent != lastDrawn else { return }
+            lastWritten = now
+        }
         lastDrawn = percent
         let elapsed = Date().timeIntervalSince(start)
         let progressed = done - startingAt
@@ -36,8 +55,7 @@ public final class ProgressBar: @unchecked Sendable {
             String(
                 format: "%@ [%@] %3d%% %d/%d, %.0fs elapsed, ETA %.0fs", title, bar, percent, done, total, elapsed,
                 remaining) + (detail.isEmpty ? "" : ", " + detail)
-        FileHandle.standardError.write(
-            Data(((interactive ? "\r" : "") + line + (interactive && done < total ? "" : "\n")).utf8))
+        output((interactive ? "\r" : "") + line + (interactive && done < total ? "" : "\n"))
     }
 
     /// The ETA rule every progress display shares: the seconds still to go if the `left` steps
