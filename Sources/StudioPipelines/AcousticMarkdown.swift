@@ -24,11 +24,9 @@ enum AcousticMarkdown {
 
     /// The tables of every run with acoustic measures.
     static func tables(_ runs: [EvaluatedRun], notes: [String]) -> String {
-        var seen = Set<String>()
-        var lines = [String]()
-        for run in runs where seen.insert(run.run).inserted {
-            guard let report = run.acoustic else { continue }
-            lines += [
+        EvaluationSections.render(runs, notes: notes) { run in
+            guard let report = run.acoustic else { return nil }
+            var lines = [
                 "", "## \(URL(fileURLWithPath: run.run).lastPathComponent): acoustic measures of the rendered audio",
                 "",
                 String(
@@ -49,9 +47,8 @@ enum AcousticMarkdown {
                 lines.append(row(name + ": resynthesised (control)", item.resynthesised))
             }
             if let picture = report.f0Picture { lines += ["", "F0 histograms: `\(picture)`"] }
+            return lines
         }
-        guard !lines.isEmpty else { return "" }
-        return (lines + [""] + notes.map { "- " + $0 }).joined(separator: "\n") + "\n"
     }
 
     static func row(_ label: String, _ set: AcousticSet) -> String {

@@ -15,11 +15,9 @@ enum PanelMarkdown {
 
     /// The tables of every run with a panel verdict.
     static func tables(_ runs: [EvaluatedRun], notes: [String]) -> String {
-        var seen = Set<String>()
-        var lines = [String]()
-        for run in runs where seen.insert(run.run).inserted {
-            guard let panel = run.panel else { continue }
-            lines += [
+        EvaluationSections.render(runs, notes: notes) { run in
+            guard let panel = run.panel else { return nil }
+            var lines = [
                 "", "## \(URL(fileURLWithPath: run.run).lastPathComponent): the judge panel", "",
                 "Judges (accuracy on every real held-out clip): "
                     + panel.judges.map {
@@ -34,9 +32,8 @@ enum PanelMarkdown {
                 lines.append(row(name + ": generated", item.generated))
                 lines.append(row(name + ": real held-out", item.realHeldOut))
             }
+            return lines
         }
-        guard !lines.isEmpty else { return "" }
-        return (lines + [""] + notes.map { "- " + $0 }).joined(separator: "\n") + "\n"
     }
 
     static func row(_ label: String, _ recognition: PanelRecognition) -> String {
