@@ -5,17 +5,18 @@ import StudioEvaluation
 public struct SeedMean: Sendable, Codable {
     /// The measure of each seed, in the folder's seed order.
     public let values: [Double]
-    /// Their mean, and the Student-t 95% interval over seeds (nil with fewer than two seeds or
-    /// when every seed gave the same value).
+    /// Their mean, and the Student-t 95% interval over seeds, clipped to the measure's range (nil
+    /// with fewer than two seeds or when every seed gave the same value).
     public let mean: Double, lower: Double?, upper: Double?
 
-    /// The mean of `values` with its interval.
-    init(_ values: [Double]) {
+    /// The mean of `values` with its interval, clipped to `range` (a rate lies in 0...1, a
+    /// distance is at least 0: three seeds that disagree give a t interval wider than that).
+    init(_ values: [Double], range: ClosedRange<Double> = 0...1) {
         self.values = values
         let interval = ReplicateShift(values)
         mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
-        lower = interval?.lower
-        upper = interval?.upper
+        lower = interval.map { min(max($0.lower, range.lowerBound), range.upperBound) }
+        upper = interval.map { min(max($0.upper, range.lowerBound), range.upperBound) }
     }
 }
 
@@ -43,9 +44,9 @@ public struct SeedSummary: Sendable, Codable {
         selectedIterations = runs.map(\.selectedIteration)
         let names = runs.first?.classes.map(\.name) ?? []
         classes = names.map { name in
-            func values(_ read: (EvaluatedRun) -> Double?) -> SeedMean? {
+            func values(_ range: ClosedRange<Double> = 0...1, _ read: (EvaluatedRun) -> Double?) -> SeedMean? {
                 let found = runs.compactMap(read)
-                return found.count == runs.count ? SeedMean(found) : nil
+                return found.count == runs.count ? SeedMean(found, range: range) : nil
             }
             return SeedClassSummary(
                 name: name, unseen: runs.first?.classes.first { $0.name == name }?.unseen ?? false,
@@ -54,7 +55,7 @@ public struct SeedSummary: Sendable, Codable {
                 pitchRecognition: values {
                     $0.acoustic?.classes.first { $0.name == name }?.generated.pitchRecognition.rate
                 },
-                speechLikenessDistance: values {
+                speechLikenessDistance: values(0...Double.infinity) {
                     $0.acoustic?.classes.first { $0.name == name }?.generated.speechLikenessDistance
                 })
         }
@@ -78,7 +79,8 @@ public struct SeedSummary: Sendable, Codable {
             "", "## \(URL(fileURLWithPath: folder).lastPathComponent): \(seeds.count) GAN seeds", "",
             "Seeds \(seeds.map(String.init).joined(separator: ", ")); selected iterations "
                 + selectedIterations.map(String.init).joined(separator: ", ")
-                + ". Mean over seeds (Student-t 95% interval over seeds); then each seed.", "",
+                + ". Mean over seeds (Student-t 95% interval over seeds, clipped to the measure's range); then each seed.",
+            "",
             "| class | judge recognition | panel majority | pitch recognition | speech-likeness distance |",
             "|---|---|---|---|---|",
         ]
