@@ -208,7 +208,15 @@ struct TrainCommand: ParsableCommand {
                 classifier
             )
         }
-        let choice = ClassifierChoice(argument: configuration.classifier)
+        var choice = ClassifierChoice(argument: configuration.classifier)
+        // A resumed run that probes a default classifier keeps its name (regular or robust) while
+        // that default is still the recorded checkpoint.
+        for role in [ClassifierChoice.regular, .robust] where resume != nil {
+            let defaultPath = DefaultClassifiers.path(
+                role == .regular ? .regular : .robust, dataName: source.dataName,
+                cacheFolder: dataOptions.location.cacheFolder)
+            if defaultPath == configuration.classifier { choice = role }
+        }
         let name =
             "\(configuration.method.rawValue)-\(configuration.unseen.joined(separator: "+"))-\(choice.label)-"
             + configuration.preset.rawValue
