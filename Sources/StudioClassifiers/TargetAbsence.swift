@@ -122,17 +122,10 @@ public enum TargetAbsence {
             .subtracting(notPeople)
     }
 
-    /// FNV-1a 64 of one example's float bit patterns.
+    /// FNV-1a 64 of one example's float bytes (little-endian, as stored).
     static func fingerprint(_ data: ClassificationData, _ index: Int) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for value in data.inputs[(index * data.exampleSize)..<((index + 1) * data.exampleSize)] {
-            var bits = value.bitPattern
-            for _ in 0..<4 {
-                hash ^= UInt64(bits & 0xFF)
-                hash = hash &* 0x0000_0100_0000_01B3
-                bits >>= 8
-            }
+        data.inputs[(index * data.exampleSize)..<((index + 1) * data.exampleSize)].withUnsafeBytes {
+            Fingerprint.fnv1a64Value($0)
         }
-        return hash
     }
 }

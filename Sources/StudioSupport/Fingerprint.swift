@@ -5,12 +5,17 @@ import Foundation
 public enum Fingerprint {
     /// The fingerprint of raw bytes, as 16 hex digits.
     public static func fnv1a64(bytes: Data) -> String {
+        String(format: "%016llx", bytes.withUnsafeBytes { fnv1a64Value($0) })
+    }
+
+    /// The fingerprint of raw bytes as a number (for many small fingerprints kept in a set).
+    public static func fnv1a64Value(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01B3
         }
-        return String(format: "%016llx", hash)
+        return hash
     }
 
     /// The fingerprint of a string's UTF-8 bytes.
