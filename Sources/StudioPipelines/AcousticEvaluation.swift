@@ -118,12 +118,12 @@ public enum AcousticEvaluation {
         let size = test.exampleSize
         let measured = try ParallelMap.map(2 * testItems.count, progress: heldOutProgress) { index -> MeasuredClip in
             let item = index / 2
-            if index % 2 == 0 { return try measure(try cache.clip(for: testItems[item].path)) }
+            if index % 2 == 0 { return try measure(try cache.clip(for: testItems[item].path), with: cache.extractor) }
             let image = Array(test.inputs[(item * size)..<((item + 1) * size)])
             return try measure(
                 try SpectrogramAudio.audio(
                     image: image, bands: test.height, frames: test.width, seed: 0x5E5 &+ UInt64(item)
-                ).signal.samples)
+                ).signal.samples, with: cache.extractor)
         }
         var real = [[MeasuredClip]](repeating: [], count: names.count)
         var resynthesised = real
@@ -139,9 +139,8 @@ public enum AcousticEvaluation {
                 rows: pooled, width: ClipAcoustics.speechLikenessFeatureNames.count))
     }
 
-    /// Measures one clip at the default frontend's rate.
-    static func measure(_ samples: [Float]) throws -> MeasuredClip {
-        let extractor = MelSpectrogramExtractor(try MelFrontendConfiguration())
+    /// Measures one clip at the rate of `extractor`, the default frontend built once per batch of clips.
+    static func measure(_ samples: [Float], with extractor: MelSpectrogramExtractor) throws -> MeasuredClip {
         let power = try extractor.power(samples)
         return MeasuredClip(
             acoustics: try ClipAcoustics.measure(samples, sampleRate: extractor.configuration.mel.sampleRate),
@@ -156,6 +155,7 @@ public enum AcousticEvaluation {
     ) throws -> AcousticReport {
         let jobs = drawn.flatMap { entry in (0..<entry.images.shape[0]).map { (entry.label, entry.images, $0) } }
         nonisolated(unsafe) let shared = jobs
+        let extractor = MelSpectrogramExtractor(try MelFrontendConfiguration())
         let measured = try ParallelMap.map(jobs.count, progress: progress) { index -> MeasuredClip in
             let (_, images, row) = shared[index]
             let size = images.count / images.shape[0]
@@ -163,7 +163,7 @@ public enum AcousticEvaluation {
             return try measure(
                 try SpectrogramAudio.audio(
                     image: image, bands: images.shape[2], frames: images.shape[3], seed: seed &+ UInt64(index)
-                ).signal.samples)
+                ).signal.samples, with: extractor)
         }
         var classes = [AcousticClassReport]()
         var offset = 0
