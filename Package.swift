@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "StudioExploreTests",
             dependencies: ["StudioExplore", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),
-        .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage"]),
+        .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage", "StudioNN"]),
         .testTarget(
             name: "StudioPipelinesTests",
             dependencies: ["StudioPipelines", "StudioTensor", "StudioClassifiers", "StudioImage"]),

@@ -13,11 +13,14 @@ public struct ClassificationData: Sendable {
     public let classNames: [String]
     /// Layout of one example.
     public let channels: Int, height: Int, width: Int
+    /// What one example is (the audio frontend, or the image data set and its scaling), recorded by
+    /// every classifier and run made from these examples; `nil` when the maker did not say.
+    public var representation: String?
 
     /// Wraps examples; every array must agree in count.
     public init(
         inputs: [Float], labels: [Int], groups: [String]? = nil, classNames: [String], channels: Int, height: Int,
-        width: Int
+        width: Int, representation: String? = nil
     ) {
         precondition(
             inputs.count == labels.count * channels * height * width,
@@ -29,6 +32,7 @@ public struct ClassificationData: Sendable {
         self.channels = channels
         self.height = height
         self.width = width
+        self.representation = representation
     }
 
     /// Number of examples.
@@ -50,8 +54,7 @@ public struct ClassificationData: Sendable {
         for index in indices { values += inputs[(index * exampleSize)..<((index + 1) * exampleSize)] }
         return ClassificationData(
             inputs: values, labels: indices.map { labels[$0] }, groups: indices.map { groups[$0] },
-            classNames: classNames,
-            channels: channels, height: height, width: width)
+            classNames: classNames, channels: channels, height: height, width: width, representation: representation)
     }
 
     /// Splits off about `fraction` of the groups (per class) as validation data; whole groups go to

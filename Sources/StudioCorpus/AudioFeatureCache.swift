@@ -39,6 +39,17 @@ public struct AudioFeatureCache: Sendable {
         return Fingerprint.fnv1a64(description)
     }
 
+    /// What one image is, in words: every parameter that changes it. Classifiers and run folders
+    /// record it, so a judge or a classifier made from another frontend is refused, not misread.
+    public var representation: String {
+        let stft = extractor.configuration.stft
+        let mel = extractor.configuration.mel
+        return "log-mel \(mel.sampleRate) Hz, FFT \(stft.fftSize), window \(stft.windowLength), hop \(stft.hopLength), "
+            + "centred \(stft.center) (\(stft.padMode.rawValue)), \(mel.melBandCount) \(mel.scale.rawValue) bands "
+            + "\(mel.minFrequency)-\(mel.maxFrequency) Hz (\(mel.normalization.rawValue) normalisation), "
+            + "\(scaling.minDecibels)...\(scaling.maxDecibels) dB to [-1, 1], \(frames) frames"
+    }
+
     /// Samples one image needs.
     public var sampleCount: Int { extractor.configuration.sampleCount(forFrames: frames) }
 

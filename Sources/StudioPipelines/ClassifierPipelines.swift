@@ -46,6 +46,16 @@ public struct ClassifierSummary: Sendable, Codable {
     /// The recipe that trained it (network, widths, every training setting, starting checkpoint);
     /// `nil` in checkpoints written before recipes were recorded.
     public var recipe: String? = nil
+    /// What one input example is (the audio frontend, or the image data set); `nil` in checkpoints
+    /// written before it was recorded.
+    public var representation: String? = nil
+
+    /// Why this classifier cannot read examples described by `other`, or `nil` when it can (or when
+    /// either side does not say).
+    public func representationConflict(with other: String?) -> String? {
+        guard let representation, let other, representation != other else { return nil }
+        return "it reads \(representation); here the inputs are \(other)"
+    }
 }
 
 /// What `studio classifier evaluate` reports.
@@ -96,33 +106,35 @@ public enum ClassifierPipelines {
                 let images = try cache.features(for: items.map(\.path), progress: progress)
                 return ClassificationData(
                     inputs: images.flatMap { $0 }, labels: items.map { names.firstIndex(of: $0.className)! },
-                    groups: items.map(\.speaker), classNames: names, channels: 1, height: 64, width: 64)
+                    groups: items.map(\.speaker), classNames: names, channels: 1, height: 64, width: 64,
+                    representation: cache.representation)
             }
             let test = corpus.items(in: .test)
             guard !test.isEmpty else { throw CorpusError.noClasses(path: folder + "/test") }
             return (try build(corpus.items(in: .train)), try build(test))
         case .fashionMNIST(let folder):
             return (
-                try classification(FashionMNIST.load(folder: folder, train: true)),
-                try classification(FashionMNIST.load(folder: folder, train: false))
+                try classification(FashionMNIST.load(folder: folder, train: true), name: "Fashion-MNIST"),
+                try classification(FashionMNIST.load(folder: folder, train: false), name: "Fashion-MNIST")
             )
         case .cifar10(let folder):
             return (
-                try classification(CIFAR10.load(folder: folder, train: true)),
-                try classification(CIFAR10.load(folder: folder, train: false))
+                try classification(CIFAR10.load(folder: folder, train: true), name: "CIFAR-10"),
+                try classification(CIFAR10.load(folder: folder, train: false), name: "CIFAR-10")
             )
         case .pngFolders(let folder):
             return (
-                try classification(PNGClassFolder.load(folder: folder + "/train")),
-                try classification(PNGClassFolder.load(folder: folder + "/test"))
+                try classification(PNGClassFolder.load(folder: folder + "/train"), name: "PNG class folders"),
+                try classification(PNGClassFolder.load(folder: folder + "/test"), name: "PNG class folders")
             )
         }
     }
 
-    static func classification(_ dataset: ImageDataset) -> ClassificationData {
+    static func classification(_ dataset: ImageDataset, name: String) -> ClassificationData {
         ClassificationData(
             inputs: dataset.pixels, labels: dataset.labels, classNames: dataset.classNames, channels: dataset.channels,
-            height: dataset.height, width: dataset.width)
+            height: dataset.height, width: dataset.width,
+            representation: "\(name) pixels \(dataset.channels)x\(dataset.height)x\(dataset.width) in [-1, 1]")
     }
 
     /// A fresh network for the data's shape.
@@ -165,6 +177,9 @@ public enum ClassifierPipelines {
         if let initial {
             // Fine-tuning (e.g. adversarial fine-tuning of a regular classifier): same network, same classes.
             let (_, summary) = try load(checkpoint: initial)
+            if let conflict = summary.representationConflict(with: data.representation) {
+                throw CheckpointError.incompatible(path: initial, reason: conflict)
+            }
             guard summary.classNames == data.classNames, summary.architecture == architecture,
                 summary.widths == widths
             else {
@@ -183,7 +198,8 @@ public enum ClassifierPipelines {
             classNames: data.classNames, inputShape: [data.channels, data.height, data.width],
             dataHash: dataHash(data), training: report,
             recipe: recipe(
-                architecture: architecture, widths: widths, configuration: configuration, startingFrom: initial))
+                architecture: architecture, widths: widths, configuration: configuration, startingFrom: initial),
+            representation: data.representation)
         let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
         try FileManager.default.createDirectory(
             atPath: URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path, withIntermediateDirectories: true

@@ -150,6 +150,8 @@ public enum DefaultClassifiers {
             let (model, summary) = try ClassifierPipelines.load(checkpoint: path)
             if summary.dataHash != hash || summary.classNames != data.classNames {
                 log("\(path) was trained on other data (fingerprint \(summary.dataHash), now \(hash)); retraining it")
+            } else if let conflict = summary.representationConflict(with: data.representation) {
+                log("\(path) was trained on other inputs (\(conflict)); retraining it")
             } else if summary.recipe != recipe {
                 let kept = try keepAside(path, recipe: summary.recipe)
                 let use = isJudge ? "kept there" : "pass --classifier \(kept) to probe it"

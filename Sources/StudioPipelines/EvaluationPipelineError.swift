@@ -4,6 +4,8 @@ public enum EvaluationPipelineError: Error, CustomStringConvertible, Equatable {
     case acousticData(reason: String)
     /// A judge that cannot score the run's samples.
     case judgeMismatch(judge: String, reason: String)
+    /// Evaluation data whose examples are not what the run generates (another frontend or data set).
+    case dataMismatch(run: String, recorded: String, data: String)
 
     /// The message.
     public var description: String {
@@ -12,6 +14,9 @@ public enum EvaluationPipelineError: Error, CustomStringConvertible, Equatable {
         case .judgeMismatch(let judge, let reason):
             return "the judge \(judge) cannot score this run: \(reason); pass a judge trained on the run's data "
                 + "(studio classifier train --judge, or the run's own judge without --judge)"
+        case .dataMismatch(let run, let recorded, let data):
+            return "the run \(run) generates \(recorded), but the evaluation data is \(data); pass the run's own "
+                + "data with --data (configuration.json names it)"
         }
     }
 }

@@ -3,10 +3,10 @@ import StudioClassifiers
 import StudioModels
 
 /// A panel of independent judges: five classifiers that differ in architecture family (VGG-style,
-/// residual, plain), widths, augmentation and seed, so that a verdict on generated clips does not
-/// rest on one network's blind spots. Every member is trained on the training split only (early
-/// stopping on held-out *training* speakers), cached on first use like the default judge, and
-/// used for evaluation only: no member takes part in training, selection or stopping.
+/// residual, plain), widths, augmentation, seed and how their final weights are chosen, so that a
+/// verdict on generated clips does not rest on one network's blind spots. Every member is trained on
+/// the training split only (the test speakers never reach it), cached on first use like the default
+/// judge, and used for evaluation only: no member takes part in training, selection or stopping.
 public enum JudgePanel {
     /// One member's recipe.
     public struct Member: Sendable, Equatable {
@@ -18,6 +18,18 @@ public enum JudgePanel {
         public let seed: UInt64
         /// Mixup alpha (0: none) and, for audio, the vocal tract length perturbation (0: none).
         public let mixup: Float, frequencyWarp: Float
+        /// How its weights are chosen: `.earlyStopping` keeps the epoch that scores best on 15% of
+        /// the training speakers held back; `.weightAverage` trains on every training speaker for the
+        /// whole schedule and keeps the average of the last five epochs' weights.
+        public var selection: Selection = .earlyStopping
+    }
+
+    /// How a member's final weights are chosen.
+    public enum Selection: String, Sendable, Equatable {
+        /// The best epoch on held-back training speakers.
+        case earlyStopping
+        /// The average of the last five epochs, every training speaker trained on.
+        case weightAverage
     }
 
     /// The members. The first is the default judge itself (same recipe, same cache file).
@@ -25,13 +37,13 @@ public enum JudgePanel {
         Member(name: "judge", architecture: .vgg, widths: [16, 32, 64, 128], seed: 1000, mixup: 0.2, frequencyWarp: 0),
         Member(
             name: "judge-residual", architecture: .residual, widths: [32, 64, 128], seed: 2000, mixup: 0,
-            frequencyWarp: 0.1),
+            frequencyWarp: 0.1, selection: .weightAverage),
         Member(
             name: "judge-plain", architecture: .plain, widths: [32, 64, 128, 128], seed: 3000, mixup: 0.2,
-            frequencyWarp: 0),
+            frequencyWarp: 0, selection: .weightAverage),
         Member(
             name: "judge-vgg-wide", architecture: .vgg, widths: [24, 48, 96, 192], seed: 4000, mixup: 0,
-            frequencyWarp: 0.1),
+            frequencyWarp: 0.1, selection: .weightAverage),
         Member(
             name: "judge-residual-narrow", architecture: .residual, widths: [16, 32, 64, 128], seed: 5000,
             mixup: 0.2, frequencyWarp: 0.05),
@@ -67,6 +79,10 @@ public enum JudgePanel {
             configuration.validationFraction = 0.15
             configuration.epochs = epochs ?? (audio ? 20 : 6)
             configuration.patience = audio ? 8 : 3
+            if member.selection == .weightAverage {
+                configuration.validationFraction = 0
+                configuration.averagingStart = max(1, configuration.epochs - 4)
+            }
             if member.mixup > 0 { configuration.mixup = Mixup(alpha: member.mixup) }
             if audio {
                 var augmentation = SpectrogramAugmentation()

@@ -162,6 +162,9 @@ public enum RunComparison {
                 reason: "\(path) was trained on classes \(configuration.classNames), the data has \(test.classNames); "
                     + "pass the run's data with --data")
         }
+        if let recorded = resolved.representation, let now = test.representation, recorded != now {
+            throw EvaluationPipelineError.dataMismatch(run: path, recorded: recorded, data: now)
+        }
         // Every judge is loaded and checked before any sample is drawn, so a wrong one fails fast.
         let judges = try judgePaths.map { judgePath -> (path: String, model: any ImageClassifier) in
             let judgePath = judgePath ?? resolved.judgePath
@@ -177,6 +180,10 @@ public enum RunComparison {
                     judge: judgePath,
                     reason:
                         "it knows classes \(judgeSummary.classNames), the run \(path) has \(configuration.classNames)")
+            }
+            if let conflict = judgeSummary.representationConflict(with: resolved.representation) {
+                throw EvaluationPipelineError.judgeMismatch(
+                    judge: judgePath, reason: "\(conflict) (the run \(path), configuration.json)")
             }
             judge.detachParameters()
             return (judgePath, judge)

@@ -42,7 +42,7 @@ public struct RunFolder: Sendable {
 
     func writeConfiguration(
         _ probegan: ProbeGANConfiguration, request: TrainingRequest, classifierPath: String,
-        classifierHash: String, judgePath: String
+        classifierHash: String, judgePath: String, representation: String?
     ) throws {
         let resolved = ResolvedRunConfiguration(
             probegan: probegan,
@@ -55,7 +55,8 @@ public struct RunFolder: Sendable {
             selection:
                 "EMA generator with the best mean PGD-robust recognition of generated samples by the probed "
                 + "classifier; scores within 0.02 are broken by the seen classes' Frechet distance to their real "
-                + "training clips in the probed classifier's features (no real data of an unseen class, no judge)")
+                + "training clips in the probed classifier's features (no real data of an unseen class, no judge)",
+            representation: representation)
         try AtomicFile.write(try Self.json(resolved), to: configuration)
     }
 
@@ -292,6 +293,9 @@ public struct ResolvedRunConfiguration: Codable, Sendable {
     public let judgePath: String, judgeUse: String
     /// The selection rule in words.
     public let selection: String
+    /// What one real example (and one generated sample) is: the audio frontend, or the image data
+    /// set (nil in runs written before it was recorded). Judges of other inputs are refused.
+    public var representation: String? = nil
 }
 
 /// `manifest.json`: what the GAN trained on and the target-absence proof.

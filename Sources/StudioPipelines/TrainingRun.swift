@@ -98,7 +98,13 @@ public enum TrainingRun {
                 in: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint)
             // ... and the checkpoint must be this run's: one copied in from another run would continue
             // that run here under this folder's configuration.json.
-            var recorded = try folder.readResolvedConfiguration().probegan
+            let resolved = try folder.readResolvedConfiguration()
+            if let recorded = resolved.representation, let now = train.representation, recorded != now {
+                throw ProbeGANError.resumeMismatch(
+                    reason: "\(folder.configuration) records inputs \(recorded); the data now gives \(now); resume "
+                        + "with the frontend and data the run started with, or start a new run")
+            }
+            var recorded = resolved.probegan
             recorded.iterations = configuration.iterations
             recorded.patience = configuration.patience
             guard recorded == configuration else {
@@ -144,7 +150,7 @@ public enum TrainingRun {
             try folder.writeConfiguration(
                 configuration, request: request, classifierPath: classifier.path,
                 classifierHash: classifier.summary.dataHash,
-                judgePath: judge.path)
+                judgePath: judge.path, representation: train.representation)
             try folder.writeManifest(request: request, realData: selected, proof: proof)
         }
         hooks.log(
@@ -182,6 +188,9 @@ public enum TrainingRun {
                 reason: "the judge \(path) knows \(summary.classNames) at \(summary.inputShape), the data has "
                     + "\(train.classNames) at \([train.channels, train.height, train.width])")
         }
+        if let conflict = summary.representationConflict(with: train.representation) {
+            throw ProbeGANError.classifierMismatch(reason: "the judge \(path): \(conflict)")
+        }
         return (model, summary, path)
     }
 
@@ -208,6 +217,9 @@ public enum TrainingRun {
                 reason:
                     "it takes \(loaded.summary.inputShape), the data is \([train.channels, train.height, train.width])"
             )
+        }
+        if let conflict = loaded.summary.representationConflict(with: train.representation) {
+            throw ProbeGANError.classifierMismatch(reason: conflict)
         }
         return loaded
     }

@@ -1,5 +1,6 @@
 import Foundation
 import StudioImage
+import StudioNN
 import Testing
 
 /// `studio train` and `studio render` end to end on a tiny PNG class folder (seconds, not minutes).
@@ -167,6 +168,32 @@ struct TrainCommandTests {
             "evaluate", "--run", run, "--samples", "8", "--no-panel", "--judge", smallJudge,
         ])
         #expect(otherShape.status != 0 && otherShape.stderr.contains("reads inputs of shape"), "\(otherShape.stderr)")
+        // Same shape and classes, other inputs: the run records what its examples are, and a judge (or a
+        // probed classifier) whose checkpoint says it read something else is refused by name.
+        let representation = try #require(resolved["representation"] as? String)
+        #expect(representation == "PNG class folders pixels 3x32x32 in [-1, 1]")
+        var foreign = try Checkpoint.read(from: ownJudge)
+        let summaryText = try #require(foreign.metadata["summary"])
+        var judgeRecord = try #require(
+            try JSONSerialization.jsonObject(with: Data(summaryText.utf8)) as? [String: Any])
+        judgeRecord["representation"] = "CIFAR-10 pixels 3x32x32 in [-1, 1]"
+        foreign.metadata["summary"] = String(
+            decoding: try JSONSerialization.data(withJSONObject: judgeRecord), as: UTF8.self)
+        let foreignJudge = folder.appendingPathComponent("cifar-judge.safetensors").path
+        try foreign.write(to: foreignJudge)
+        let otherInputs = try StudioCommandRunner.run([
+            "evaluate", "--run", run, "--samples", "8", "--no-panel", "--judge", foreignJudge,
+        ])
+        #expect(
+            otherInputs.status != 0 && otherInputs.stderr.contains("it reads CIFAR-10 pixels"),
+            "\(otherInputs.stderr)")
+        let probedForeign = try StudioCommandRunner.run(
+            ["train", "--unseen", "centre", "--classifier", foreignJudge, "--iterations", "2", "--out", run + "-foreign"]
+                + common)
+        #expect(
+            probedForeign.status != 0 && probedForeign.stderr.contains("it reads CIFAR-10 pixels"),
+            "\(probedForeign.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: run + "-foreign/configuration.json"))
 
         // An image run's report: pictures, no clips, nothing fetched from outside.
         let reported = try StudioCommandRunner.run(["report", "--run", run])

@@ -67,6 +67,6 @@ public struct ImageDataVariant: Sendable, Codable, Equatable {
         }
         return ClassificationData(
             inputs: inputs, labels: data.labels, groups: data.groups, classNames: data.classNames,
-            channels: data.channels, height: data.height, width: data.width)
+            channels: data.channels, height: data.height, width: data.width, representation: data.representation)
     }
 }

@@ -11,8 +11,9 @@ struct ClassifierPanelCommand: ParsableCommand {
         abstract: "Train (once) and score the judge panel: five judges of three architecture families.",
         discussion: """
             The panel studio evaluate scores every run with: the default judge and four more classifiers \
-            that differ in architecture family (VGG-style, residual, plain), widths, augmentation and seed. \
-            Each trains on the training split only, with early stopping on held-out training speakers, and \
+            that differ in architecture family (VGG-style, residual, plain), widths, augmentation, seed and \
+            how their weights are kept (early stopping on held-out training speakers, or a weight average \
+            of the last five epochs on every training speaker). Each trains on the training split only and \
             is cached beside the default judge (CACHE/classifiers/DATA-judge-*.safetensors). This command \
             prints each judge's accuracy on the held-out test split, overall and per class.
             """)
