@@ -188,7 +188,10 @@ struct TrainCommandTests {
             otherInputs.status != 0 && otherInputs.stderr.contains("it reads CIFAR-10 pixels"),
             "\(otherInputs.stderr)")
         let probedForeign = try StudioCommandRunner.run(
-            ["train", "--unseen", "centre", "--classifier", foreignJudge, "--iterations", "2", "--out", run + "-foreign"]
+            [
+                "train", "--unseen", "centre", "--classifier", foreignJudge, "--iterations", "2", "--out",
+                run + "-foreign",
+            ]
                 + common)
         #expect(
             probedForeign.status != 0 && probedForeign.stderr.contains("it reads CIFAR-10 pixels"),
