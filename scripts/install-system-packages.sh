@@ -17,7 +17,8 @@ packages=(
     chromium          # the listening-test page tested in a real headless browser
     python3-websocket # the small DevTools-protocol driver of that test (Debian's python3)
 )
-if [ "${STUDIO_WITH_BENCHMARKS:-0}" = 1 ]; then packages+=(espeak-ng); fi
+# Benchmarks/run: espeak-ng (with sox) makes the anchor audio, time measures peak memory.
+if [ "${STUDIO_WITH_BENCHMARKS:-0}" = 1 ]; then packages+=(espeak-ng time); fi
 
 missing=()
 for p in "${packages[@]}"; do

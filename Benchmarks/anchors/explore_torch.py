@@ -1,7 +1,7 @@
 """PyTorch CPU anchor for `Benchmarks/run explore`: E-GBAS's two kernels on the same generator.
 
-The generator is the team's reference (../shared/reference/anchors/torch_probegan_step.py) at the
-quick preset's widths (4ch, 4ch, 2ch, ch, ch with ch 16, 1x64x64), in evaluation mode. Layer
+The generator is the studio's own as probegan_step_torch.py builds it, at the quick preset's
+widths (4ch, 4ch, 2ch, ch, ch with ch 16, 1x64x64), in evaluation mode. Layer
 `block1.relu2` is the ReLU after blocks[0].bn2; a forward hook on that CBN multiplies its output by
 the mask (relu(a * m) = relu(a) * m for m >= 0, the same as masking the ReLU output).
 - one BerOpt step: 8 relaxed-Bernoulli masks (temperature 0.1) on theta = sigmoid(alpha), the
@@ -10,14 +10,11 @@ the mask (relu(a * m) = relu(a) * m for m >= 0, the same as masking the ReLU out
 Prints `berOpt_step_ms=` and `region_test_batch64_ms=` (medians).
 """
 import argparse
-import os
 import statistics
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../../shared/reference/anchors"))
-import torch  # noqa: E402
-import torch_probegan_step as reference  # noqa: E402
+import torch
+from probegan_step_torch import LATENT, Generator, generator_widths
 
 
 class Stop(Exception):
@@ -34,16 +31,16 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     ch = args.channels
-    generator = reference.Generator([4 * ch, 4 * ch, 2 * ch, ch, ch], 1)
+    generator = Generator(generator_widths(ch), 1)
     generator.train()
     with torch.no_grad():
         for _ in range(4):
-            generator(torch.randn(64, reference.ZDIM), torch.full((64,), 2, dtype=torch.long))
+            generator(torch.randn(64, LATENT), torch.full((64,), 2, dtype=torch.long))
     generator.eval()
     for p in generator.parameters():
         p.requires_grad_(False)
     target_module = generator.blocks[0].bn2
-    z0 = torch.randn(1, reference.ZDIM)
+    z0 = torch.randn(1, LATENT)
     label = torch.tensor([2])
     with torch.no_grad():
         x0 = generator(z0, label)
@@ -100,7 +97,7 @@ def main():
         for _ in range(10):
             berOpt_step()
         steps.append((time.perf_counter() - start) / 10)
-    batch = torch.randn(64, reference.ZDIM)
+    batch = torch.randn(64, LATENT)
     region_test(batch)
     tests = []
     for _ in range(args.repeats):
