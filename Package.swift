@@ -3,6 +3,8 @@
 //
 // Dependency direction (nothing imports upward):
 //   C shims -> StudioAudio, StudioImage (frontends: no tensor engine)
+//   StudioSupport -> StudioTensor (engine) -> StudioNN, StudioOptimizers (layers) -> StudioModels
+//     -> StudioData (examples, target absence) -> ProbeGAN, EGBAS (the algorithms), StudioClassifiers
 //   StudioAudio, StudioImage -> StudioPipelines -> studio (the only user of swift-argument-parser)
 import PackageDescription
 
@@ -14,6 +16,8 @@ let package = Package(
         .library(name: "StudioImage", targets: ["StudioImage"]),
         .library(name: "StudioTensor", targets: ["StudioTensor"]),
         .library(name: "StudioNN", targets: ["StudioNN", "StudioOptimizers"]),
+        .library(name: "ProbeGAN", targets: ["ProbeGAN"]),
+        .library(name: "EGBAS", targets: ["EGBAS"]),
         .library(name: "StudioPipelines", targets: ["StudioPipelines"]),
     ],
     dependencies: [
@@ -39,24 +43,30 @@ let package = Package(
         .target(name: "StudioNN", dependencies: ["StudioTensor", "StudioSupport"]),
         .target(name: "StudioOptimizers", dependencies: ["StudioNN", "StudioTensor"]),
         .target(name: "StudioModels", dependencies: ["StudioNN", "StudioTensor", "StudioSupport"]),
+        .target(name: "StudioData", dependencies: ["StudioTensor", "StudioSupport"]),
         .target(
             name: "StudioClassifiers",
-            dependencies: ["StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport"]),
+            dependencies: [
+                "StudioData", "StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport",
+            ]),
+        .target(name: "StudioEvaluation", dependencies: ["CBLAS", "StudioSupport"]),
+        // The two algorithms, named after their papers: engine, layers, models, optimisers and the data
+        // layer only (no classifier training, no pipelines, no CLI).
         .target(
             name: "ProbeGAN",
             dependencies: [
-                "StudioClassifiers", "StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport",
+                "StudioData", "StudioModels", "StudioOptimizers", "StudioNN", "StudioTensor", "StudioSupport",
                 "StudioEvaluation",
             ]),
-        .target(name: "StudioEvaluation", dependencies: ["CBLAS", "StudioSupport"]),
         .target(
-            name: "StudioExplore",
+            name: "EGBAS",
             dependencies: ["StudioModels", "StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
         .target(
             name: "StudioPipelines",
             dependencies: [
-                "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioClassifiers", "StudioModels",
-                "StudioNN", "ProbeGAN", "StudioOptimizers", "StudioEvaluation", "StudioExplore",
+                "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioData", "StudioClassifiers",
+                "StudioModels",
+                "StudioNN", "ProbeGAN", "StudioOptimizers", "StudioEvaluation", "EGBAS",
                 "StudioTensor", "CBLAS", "CFFTW", "CSndFile",
                 "CSampleRate", "CPNG",
             ]
@@ -66,8 +76,8 @@ let package = Package(
         .executableTarget(
             name: "studio",
             dependencies: [
-                "StudioPipelines", "StudioCorpus", "StudioSupport", "StudioClassifiers", "CSystem", "ProbeGAN",
-                "StudioExplore", "StudioEvaluation",
+                "StudioPipelines", "StudioCorpus", "StudioSupport", "StudioData", "StudioClassifiers", "StudioModels",
+                "CSystem", "ProbeGAN", "EGBAS", "StudioEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,16 +85,19 @@ let package = Package(
             name: "StudioBenchmarks",
             dependencies: [
                 "StudioAudio", "StudioPipelines", "StudioTensor", "StudioSupport", "StudioModels", "ProbeGAN",
-                "StudioOptimizers", "StudioExplore",
+                "StudioOptimizers", "EGBAS",
             ]),
 
         // MARK: - Tests (one target per library; files mirror sources)
         .testTarget(name: "StudioSupportTests", dependencies: ["StudioSupport"]),
         .testTarget(name: "StudioAudioTests", dependencies: ["StudioAudio", "StudioSupport"]),
         .testTarget(name: "StudioImageTests", dependencies: ["StudioImage"]),
+        .testTarget(name: "StudioDataTests", dependencies: ["StudioData", "StudioSupport"]),
         .testTarget(
             name: "StudioClassifiersTests",
-            dependencies: ["StudioClassifiers", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),
+            dependencies: [
+                "StudioClassifiers", "StudioData", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport",
+            ]),
         .testTarget(name: "StudioCorpusTests", dependencies: ["StudioCorpus", "StudioAudio", "StudioImage"]),
         .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
         .testTarget(
@@ -92,17 +105,19 @@ let package = Package(
         .testTarget(
             name: "ProbeGANTests",
             dependencies: [
-                "ProbeGAN", "StudioClassifiers", "StudioModels", "StudioNN", "StudioOptimizers", "StudioTensor",
+                "ProbeGAN", "StudioData", "StudioModels", "StudioNN", "StudioOptimizers", "StudioTensor",
                 "StudioSupport",
             ]),
         .testTarget(
             name: "StudioEvaluationTests", dependencies: ["StudioEvaluation", "StudioAudio", "StudioSupport"]),
         .testTarget(
-            name: "StudioExploreTests",
-            dependencies: ["StudioExplore", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),
+            name: "EGBASTests",
+            dependencies: ["EGBAS", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),
         .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage", "StudioNN"]),
         .testTarget(
             name: "StudioPipelinesTests",
-            dependencies: ["StudioPipelines", "StudioTensor", "StudioClassifiers", "StudioImage"]),
+            dependencies: [
+                "StudioPipelines", "StudioTensor", "StudioData", "StudioClassifiers", "StudioModels", "StudioImage",
+            ]),
     ]
 )

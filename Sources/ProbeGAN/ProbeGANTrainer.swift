@@ -1,5 +1,5 @@
 import Foundation
-import StudioClassifiers
+import StudioData
 import StudioModels
 import StudioNN
 import StudioOptimizers
@@ -111,7 +111,7 @@ public final class ProbeGANTrainer {
             ExponentialMovingAverage(decay: decay).update(shadow: emaGenerator, from: generator)
             return record
         } catch let error as OptimizerError {
-            throw ProbeGANError.diverged(iteration: iteration + 1, detail: error.description, checkpoint: nil)
+            throw ProbeGANError.diverged(iteration: iteration + 1, detail: error.description)
         }
     }
 
@@ -124,8 +124,7 @@ public final class ProbeGANTrainer {
             ("gradient penalty", record.discriminator.penalty), ("G total", record.generator.total),
         ]
         for (name, value) in values where !value.isFinite || abs(value) > explodingLoss {
-            throw ProbeGANError.diverged(
-                iteration: record.iteration, detail: "\(name) loss is \(value)", checkpoint: nil)
+            throw ProbeGANError.diverged(iteration: record.iteration, detail: "\(name) loss is \(value)")
         }
     }
 
@@ -241,7 +240,7 @@ public final class ProbeGANTrainer {
         saved.iterations = configuration.iterations
         saved.patience = configuration.patience
         guard saved == configuration else {
-            throw ProbeGANError.resumeMismatch(reason: "\(path) was written with other settings")
+            throw ProbeGANError.checkpointMismatch(path: path)
         }
         guard let json = checkpoint.metadata["state"],
             let state = try? JSONDecoder().decode(TrainerState.self, from: Data(json.utf8))

@@ -1,4 +1,4 @@
-import StudioClassifiers
+import StudioData
 import StudioEvaluation
 import StudioModels
 import StudioSupport
@@ -130,7 +130,7 @@ public struct SelectionScore: Sendable {
 
     /// The share of rows of `logits` whose predicted class is `label`.
     public static func share(_ logits: Tensor, label: Int) -> Float {
-        let predicted = ClassifierEvaluation.argmaxRows(logits)
+        let predicted = logits.argmaxRows()
         return Float(predicted.filter { $0 == label }.count) / Float(max(predicted.count, 1))
     }
 }

@@ -1,5 +1,5 @@
+import EGBAS
 import Foundation
-import StudioExplore
 import StudioModels
 import StudioSupport
 import StudioTensor

@@ -1,4 +1,5 @@
 import Foundation
+import StudioData
 import StudioModels
 import StudioNN
 import StudioOptimizers
@@ -15,19 +16,9 @@ public enum ClassifierEvaluation {
         var predicted = [Int]()
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let (inputs, _) = data.batch(Array(start..<min(start + batchSize, data.count)))
-            predicted += argmaxRows(model.logits(inputs))
+            predicted += model.logits(inputs).argmaxRows()
         }
         return predicted
-    }
-
-    /// The highest-scoring class of each row of `[N, classes]` logits.
-    public static func argmaxRows(_ logits: Tensor) -> [Int] {
-        let classes = logits.shape[1]
-        let values = logits.scalars
-        return (0..<logits.shape[0]).map { row in
-            let slice = values[(row * classes)..<((row + 1) * classes)]
-            return slice.indices.max { slice[$0] < slice[$1] }! - row * classes
-        }
     }
 
     /// Accuracy of each group (speaker) of each class of `data` from the `predicted` classes,
@@ -80,7 +71,7 @@ public enum ClassifierEvaluation {
         for start in stride(from: 0, to: data.count, by: batchSize) {
             let (inputs, labels) = data.batch(Array(start..<min(start + batchSize, data.count)))
             let adversarial = attack.attack(inputs, labels: labels, model: model.logits, using: &random)
-            correct += zip(argmaxRows(model.logits(adversarial)), labels).filter { $0 == $1 }.count
+            correct += zip(model.logits(adversarial).argmaxRows(), labels).filter { $0 == $1 }.count
             progress(min(start + batchSize, data.count), data.count)
         }
         return Float(correct) / Float(max(data.count, 1))

@@ -1,4 +1,5 @@
 import Foundation
+import StudioData
 import StudioModels
 import StudioNN
 import StudioOptimizers

@@ -1,5 +1,6 @@
 import Foundation
 import StudioClassifiers
+import StudioData
 import StudioModels
 import StudioSupport
 

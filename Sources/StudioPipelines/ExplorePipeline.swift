@@ -1,6 +1,6 @@
+import EGBAS
 import Foundation
 import ProbeGAN
-import StudioExplore
 import StudioImage
 import StudioModels
 import StudioSupport

@@ -1,5 +1,6 @@
 import Foundation
 import StudioClassifiers
+import StudioData
 import StudioModels
 
 /// A panel of independent judges: five classifiers that differ in architecture family (VGG-style,

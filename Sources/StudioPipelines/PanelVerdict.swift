@@ -1,5 +1,6 @@
 import Foundation
 import StudioClassifiers
+import StudioData
 import StudioEvaluation
 import StudioModels
 import StudioTensor
@@ -57,8 +58,7 @@ public struct PanelVerdict: Sendable, Codable {
             let generated = panel.map { judge -> [Int] in
                 judge.model.setTraining(false)
                 return stride(from: 0, to: images.shape[0], by: 128).flatMap { start in
-                    ClassifierEvaluation.argmaxRows(
-                        judge.model.logits(images.slice(axis: 0, start..<min(start + 128, images.shape[0]))))
+                    judge.model.logits(images.slice(axis: 0, start..<min(start + 128, images.shape[0]))).argmaxRows()
                 }
             }
             let realRows = (0..<test.count).filter { test.labels[$0] == label }

@@ -1,6 +1,7 @@
 import Foundation
 import ProbeGAN
 import StudioClassifiers
+import StudioData
 import StudioEvaluation
 import StudioModels
 import StudioSupport
@@ -158,7 +159,7 @@ public enum RunComparison {
         let resolved = try folder.readResolvedConfiguration()
         let (configuration, selected) = try folder.readRun()
         guard test.classNames == configuration.classNames else {
-            throw ProbeGANError.classifierMismatch(
+            throw RunError.classifierMismatch(
                 reason: "\(path) was trained on classes \(configuration.classNames), the data has \(test.classNames); "
                     + "pass the run's data with --data")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import ProbeGAN
 import StudioClassifiers
+import StudioData
 import StudioEvaluation
 import StudioModels
 import StudioNN

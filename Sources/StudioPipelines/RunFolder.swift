@@ -2,6 +2,7 @@ import Foundation
 import ProbeGAN
 import StudioClassifiers
 import StudioCorpus
+import StudioData
 import StudioModels
 import StudioNN
 import StudioSupport
@@ -65,7 +66,7 @@ public struct RunFolder: Sendable {
         guard let data = FileManager.default.contents(atPath: configuration),
             let resolved = try? JSONDecoder().decode(ResolvedRunConfiguration.self, from: data)
         else {
-            throw ProbeGANError.noCheckpoint(path: configuration)
+            throw RunError.notARun(path: configuration)
         }
         return resolved
     }
@@ -134,7 +135,7 @@ public struct RunFolder: Sendable {
     /// The selected generator, in evaluation mode.
     public func loadBestGenerator(_ configuration: ProbeGANConfiguration) throws -> Generator {
         guard FileManager.default.fileExists(atPath: bestGenerator) else {
-            throw ProbeGANError.noCheckpoint(path: bestGenerator)
+            throw RunError.notARun(path: bestGenerator)
         }
         let generator = ProbeGANModels.generator(configuration, seed: 0)
         try Checkpoint.read(from: bestGenerator).load(into: generator, path: bestGenerator)
@@ -145,15 +146,15 @@ public struct RunFolder: Sendable {
     /// The EMA generator of the last checkpoint, prepared for sampling as the selected one is
     /// (batch-norm standing statistics over the run's label mix, then evaluation mode), and the
     /// iteration it holds. Not the leak-free selection rule's choice: for diagnostics only.
-    /// - Throws: `ProbeGANError.noCheckpoint` when the run has no readable last checkpoint.
+    /// - Throws: `RunError.notARun` when the run has no readable last checkpoint.
     public func loadLastGenerator() throws -> (generator: Generator, iteration: Int) {
         guard FileManager.default.fileExists(atPath: lastCheckpoint) else {
-            throw ProbeGANError.noCheckpoint(path: lastCheckpoint)
+            throw RunError.notARun(path: lastCheckpoint)
         }
         let checkpoint = try Checkpoint.read(from: lastCheckpoint)
         let configuration = try ProbeGANTrainer.configuration(in: checkpoint, path: lastCheckpoint)
         guard let iteration = ProbeGANTrainer.iteration(in: checkpoint) else {
-            throw ProbeGANError.noCheckpoint(path: lastCheckpoint)
+            throw RunError.notARun(path: lastCheckpoint)
         }
         var tensors = [String: Tensor]()
         for (name, tensor) in checkpoint.tensors where name.hasPrefix("ema.") {
@@ -167,7 +168,7 @@ public struct RunFolder: Sendable {
     /// The discriminator of the last checkpoint (E-GBAS's feature-similarity metric), in evaluation mode.
     public func loadDiscriminator(_ configuration: ProbeGANConfiguration) throws -> Discriminator {
         guard FileManager.default.fileExists(atPath: lastCheckpoint) else {
-            throw ProbeGANError.noCheckpoint(path: lastCheckpoint)
+            throw RunError.notARun(path: lastCheckpoint)
         }
         let checkpoint = try Checkpoint.read(from: lastCheckpoint)
         var tensors = [String: Tensor]()
@@ -184,7 +185,7 @@ public struct RunFolder: Sendable {
     /// The configuration and selected iteration stored with the best generator.
     public func readRun() throws -> (configuration: ProbeGANConfiguration, selectedIteration: Int) {
         guard FileManager.default.fileExists(atPath: bestGenerator) else {
-            throw ProbeGANError.noCheckpoint(path: bestGenerator)
+            throw RunError.notARun(path: bestGenerator)
         }
         let checkpoint = try Checkpoint.read(from: bestGenerator)
         let configuration = try ProbeGANTrainer.configuration(in: checkpoint, path: bestGenerator)

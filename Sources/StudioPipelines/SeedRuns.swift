@@ -25,19 +25,19 @@ public enum SeedRuns {
     }
 
     /// The seeds and the run folders of a seeds folder.
-    /// - Throws: `ProbeGANError.noCheckpoint` when `seeds.json` is missing or unreadable.
+    /// - Throws: `RunError.notARun` when `seeds.json` is missing or unreadable.
     public static func runs(in folder: String) throws -> (seeds: [UInt64], folders: [String]) {
         let path = folder + "/" + manifestName
         guard let data = FileManager.default.contents(atPath: path),
             let manifest = try? JSONDecoder().decode(Manifest.self, from: data)
-        else { throw ProbeGANError.noCheckpoint(path: path) }
+        else { throw RunError.notARun(path: path) }
         return (manifest.seeds, manifest.runs.map { folder + "/" + $0 })
     }
 
     /// Trains (or continues) `request` once per seed in `request.runFolder`, `jobs` seeds at once
     /// (default: two with two or more engine threads).
     /// The probed classifier and the judge are made (or loaded) once, before any seed starts.
-    /// - Throws: `ProbeGANError.resumeMismatch` when the folder holds other seeds.
+    /// - Throws: `RunError.resumeMismatch` when the folder holds other seeds.
     public static func run(_ request: TrainingRequest, seeds: [UInt64], jobs: Int?, hooks: TrainingHooks) throws
         -> [RunSummary]
     {
@@ -48,14 +48,14 @@ public enum SeedRuns {
         if isSeedsFolder(folder) {
             let existing = try runs(in: folder).seeds
             guard existing == seeds else {
-                throw ProbeGANError.resumeMismatch(
+                throw RunError.resumeMismatch(
                     reason: "\(folder) holds GAN seeds \(existing.map(String.init).joined(separator: ",")), not "
                         + "\(seeds.map(String.init).joined(separator: ",")); continue it with those --seeds or pass "
                         + "another --out")
             }
         } else {
             if FileManager.default.fileExists(atPath: folder + "/configuration.json") {
-                throw ProbeGANError.resumeMismatch(
+                throw RunError.resumeMismatch(
                     reason: "\(folder) holds a single run; pass another --out for several seeds")
             }
             try AtomicFile.write(try RunFolder.json(manifest), to: folder + "/" + manifestName)
@@ -91,15 +91,15 @@ public enum SeedRuns {
             merge: { errors in
                 // Ctrl-C in every seed still training: continue the whole folder, not one seed.
                 let stopped = errors.compactMap { failure -> Int? in
-                    if case .interrupted(let iteration, _) = failure.error as? ProbeGANError { return iteration }
+                    if case .interrupted(let iteration, _) = failure.error as? RunError { return iteration }
                     return nil
                 }
                 if stopped.count == errors.count {
-                    return ProbeGANError.interrupted(
+                    return RunError.interrupted(
                         iteration: stopped[0], runFolder: URL(fileURLWithPath: folder).standardizedFileURL.path)
                 }
                 return errors.first { failure in
-                    if case .interrupted = failure.error as? ProbeGANError { return false }
+                    if case .interrupted = failure.error as? RunError { return false }
                     return true
                 }!.error
             })

@@ -2,6 +2,7 @@ import Foundation
 import ProbeGAN
 import StudioClassifiers
 import StudioCorpus
+import StudioData
 import StudioModels
 import StudioNN
 import StudioSupport
@@ -39,7 +40,7 @@ public enum TrainingRun {
         let lock = try FolderLock(request.runFolder)
         defer { lock.release() }
         if !resume && FileManager.default.fileExists(atPath: folder.lastCheckpoint) {
-            throw ProbeGANError.resumeMismatch(
+            throw RunError.resumeMismatch(
                 reason: "\(request.runFolder) already holds a run; continue it with --resume \(request.runFolder) "
                     + "or pass another --out")
         }
@@ -82,13 +83,13 @@ public enum TrainingRun {
         if resume {
             // A resumed run keeps its own settings; only the budget and the patience may change.
             guard FileManager.default.fileExists(atPath: folder.lastCheckpoint) else {
-                throw ProbeGANError.noCheckpoint(path: folder.lastCheckpoint)
+                throw RunError.notARun(path: folder.lastCheckpoint)
             }
             // ... and its frozen classifier: a default retrained since (new data or recipe) is another one.
             if let started = try folder.readResolvedConfiguration().classifierFingerprint,
                 started != Fingerprint.ofFile(classifier.path)
             {
-                throw ProbeGANError.resumeMismatch(
+                throw RunError.resumeMismatch(
                     reason: "the probed classifier \(classifier.path) is not the one this run started with (its bytes "
                         + "changed: retrained for other data or another recipe); a default moved aside keeps the "
                         + "old bytes as NAME-recipe-*.safetensors beside it: copy that file back to "
@@ -100,7 +101,7 @@ public enum TrainingRun {
             // that run here under this folder's configuration.json.
             let resolved = try folder.readResolvedConfiguration()
             if let recorded = resolved.representation, let now = train.representation, recorded != now {
-                throw ProbeGANError.resumeMismatch(
+                throw RunError.resumeMismatch(
                     reason: "\(folder.configuration) records inputs \(recorded); the data now gives \(now); resume "
                         + "with the frontend and data the run started with, or start a new run")
             }
@@ -108,7 +109,7 @@ public enum TrainingRun {
             recorded.iterations = configuration.iterations
             recorded.patience = configuration.patience
             guard recorded == configuration else {
-                throw ProbeGANError.resumeMismatch(
+                throw RunError.resumeMismatch(
                     reason: "\(folder.lastCheckpoint) was written with other settings than \(folder.configuration) "
                         + "records (another run's checkpoint copied in?); put this run's own checkpoint back or start "
                         + "a new run")
@@ -132,11 +133,11 @@ public enum TrainingRun {
         let proof = TargetAbsence.proof(
             consumed: trainer.realData, reference: [train, test], unseen: configuration.unseen, removed: selected)
         if !proof.holds && configuration.method != .oracle {
-            throw ProbeGANError.targetAbsenceViolated(violations: proof.violations)
+            throw RunError.targetAbsenceViolated(violations: proof.violations)
         }
         if resume {
             if let recorded = try folder.readAbsenceProof(), recorded.consumedFingerprint != proof.consumedFingerprint {
-                throw ProbeGANError.resumeMismatch(
+                throw RunError.resumeMismatch(
                     reason: "the real data differs from the data \(request.runFolder) started with (manifest.json: "
                         + "\(recorded.consumedExamples) clips, fingerprint \(recorded.consumedFingerprint); now "
                         + "\(proof.consumedExamples), \(proof.consumedFingerprint)); resume with the run's own data "
@@ -184,12 +185,12 @@ public enum TrainingRun {
         let (model, summary) = try ClassifierPipelines.load(checkpoint: path)
         guard summary.classNames == train.classNames, summary.inputShape == [train.channels, train.height, train.width]
         else {
-            throw ProbeGANError.classifierMismatch(
+            throw RunError.classifierMismatch(
                 reason: "the judge \(path) knows \(summary.classNames) at \(summary.inputShape), the data has "
                     + "\(train.classNames) at \([train.channels, train.height, train.width])")
         }
         if let conflict = summary.representationConflict(with: train.representation) {
-            throw ProbeGANError.classifierMismatch(reason: "the judge \(path): \(conflict)")
+            throw RunError.classifierMismatch(reason: "the judge \(path): \(conflict)")
         }
         return (model, summary, path)
     }
@@ -209,17 +210,17 @@ public enum TrainingRun {
             loaded = (model, summary, path)
         }
         guard loaded.summary.classNames == train.classNames else {
-            throw ProbeGANError.classifierMismatch(
+            throw RunError.classifierMismatch(
                 reason: "it knows \(loaded.summary.classNames), the data has \(train.classNames)")
         }
         guard loaded.summary.inputShape == [train.channels, train.height, train.width] else {
-            throw ProbeGANError.classifierMismatch(
+            throw RunError.classifierMismatch(
                 reason:
                     "it takes \(loaded.summary.inputShape), the data is \([train.channels, train.height, train.width])"
             )
         }
         if let conflict = loaded.summary.representationConflict(with: train.representation) {
-            throw ProbeGANError.classifierMismatch(reason: conflict)
+            throw RunError.classifierMismatch(reason: conflict)
         }
         return loaded
     }
@@ -245,15 +246,15 @@ public enum TrainingRun {
             if hooks.shouldStop() {
                 try saveCheckpoint()
                 // An absolute path: the printed command continues the run from any folder.
-                throw ProbeGANError.interrupted(
+                throw RunError.interrupted(
                     iteration: trainer.iteration, runFolder: URL(fileURLWithPath: folder.path).standardizedFileURL.path)
             }
             let record: ProbeGANTrainer.IterationRecord
             do {
                 record = try trainer.trainIteration()
-            } catch ProbeGANError.diverged(let iteration, let message, _) {
+            } catch ProbeGANError.diverged(let iteration, let message) {
                 let kept = FileManager.default.fileExists(atPath: folder.lastCheckpoint) ? folder.lastCheckpoint : nil
-                throw ProbeGANError.diverged(iteration: iteration, detail: message, checkpoint: kept)
+                throw RunError.diverged(iteration: iteration, detail: message, checkpoint: kept)
             }
             let seconds = trainer.previousSeconds + Date().timeIntervalSince(start)
             if record.iteration % 10 == 0 || record.iteration == 1 {

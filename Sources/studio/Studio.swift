@@ -32,7 +32,7 @@ struct Studio: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as ProbeGANError {
+        } catch let error as RunError {
             // Ctrl-C after a checkpoint: the conventional status of an interrupted program.
             if case .interrupted = error {
                 FileHandle.standardError.write(Data((error.description + "\n").utf8))

@@ -1,6 +1,6 @@
 import Foundation
 import ProbeGAN
-import StudioClassifiers
+import StudioData
 import StudioModels
 import StudioNN
 import StudioSupport

@@ -1,5 +1,5 @@
 import ProbeGAN
-import StudioClassifiers
+import StudioData
 import StudioModels
 import StudioSupport
 import StudioTensor

@@ -1,3 +1,4 @@
+import StudioData
 import StudioModels
 import StudioSupport
 import StudioTensor

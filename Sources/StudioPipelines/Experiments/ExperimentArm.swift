@@ -1,6 +1,7 @@
 import Foundation
 import ProbeGAN
 import StudioClassifiers
+import StudioData
 import StudioEvaluation
 import StudioModels
 import StudioTensor
@@ -93,7 +94,7 @@ public struct ExperimentArm: Sendable, Codable, Equatable {
         hooks.log("\(name): \(title) (\(resume ? "resuming" : "training") \(folder.path))")
         do {
             return try TrainingRun.run(request, resume: resume, hooks: hooks)
-        } catch ProbeGANError.interrupted(let iteration, _) {
+        } catch RunError.interrupted(let iteration, _) {
             // `studio train --resume` would continue the arm outside the experiment; the
             // experiment's own command is the way back.
             throw ExperimentError.interrupted(

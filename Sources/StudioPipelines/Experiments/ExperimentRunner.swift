@@ -2,6 +2,7 @@ import Foundation
 import ProbeGAN
 import StudioClassifiers
 import StudioCorpus
+import StudioData
 import StudioEvaluation
 
 /// What the marker and spurious experiments share: running the arms (one after another, or

@@ -2,6 +2,7 @@ import Foundation
 import StudioAudio
 import StudioClassifiers
 import StudioCorpus
+import StudioData
 import StudioEvaluation
 import StudioImage
 import StudioModels

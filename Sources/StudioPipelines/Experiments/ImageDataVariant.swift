@@ -1,6 +1,7 @@
 import Foundation
 import StudioClassifiers
 import StudioCorpus
+import StudioData
 import StudioImage
 import StudioSupport
 

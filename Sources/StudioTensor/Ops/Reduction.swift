@@ -23,4 +23,16 @@ extension Tensor {
         let size = axes.reduce(1) { $0 * shape[$1] }
         return sum(alongAxes: axes) * (1 / Float(max(size, 1)))
     }
+
+    /// The index of the largest value of each row of a `[rows, columns]` tensor (the first on ties);
+    /// for logits, the predicted class of each example.
+    public func argmaxRows() -> [Int] {
+        precondition(shape.count == 2, "argmaxRows needs a [rows, columns] tensor, not \(shape)")
+        let columns = shape[1]
+        let values = scalars
+        return (0..<shape[0]).map { row in
+            let slice = values[(row * columns)..<((row + 1) * columns)]
+            return slice.indices.max { slice[$0] < slice[$1] }! - row * columns
+        }
+    }
 }

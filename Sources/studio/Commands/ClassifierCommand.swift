@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import StudioClassifiers
 import StudioCorpus
+import StudioData
+import StudioModels
 import StudioPipelines
 import StudioSupport
 

@@ -1,6 +1,6 @@
 import ArgumentParser
+import EGBAS
 import Foundation
-import StudioExplore
 import StudioPipelines
 import StudioSupport
 

@@ -1,5 +1,5 @@
+import EGBAS
 import Foundation
-import StudioExplore
 import StudioTensor
 import Testing
 

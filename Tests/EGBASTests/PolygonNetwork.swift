@@ -1,4 +1,4 @@
-import StudioExplore
+import EGBAS
 import StudioTensor
 
 /// A one-layer ReLU generator on a 2-D latent space whose units are the lines `b_i + w_i . z = 0`:

@@ -1,4 +1,4 @@
-import StudioExplore
+import EGBAS
 import StudioModels
 import StudioSupport
 import StudioTensor

@@ -1,4 +1,4 @@
-import StudioClassifiers
+import StudioData
 import Testing
 
 /// The one function that removes the unseen class from a GAN's data, and the proof that can fail.
