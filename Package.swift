@@ -71,12 +71,21 @@ let package = Package(
                 "CSampleRate", "CPNG",
             ]
         ),
+        // Experiments (marker, spurious feature): arms of runs, replicates and their reports; nothing
+        // below knows they exist.
+        .target(
+            name: "StudioExperiments",
+            dependencies: [
+                "StudioPipelines", "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioData",
+                "StudioClassifiers", "StudioModels", "ProbeGAN", "StudioEvaluation", "StudioTensor",
+            ]),
 
         // MARK: - Executables
         .executableTarget(
             name: "studio",
             dependencies: [
-                "StudioPipelines", "StudioCorpus", "StudioSupport", "StudioData", "StudioClassifiers", "StudioModels",
+                "StudioPipelines", "StudioExperiments", "StudioCorpus", "StudioSupport", "StudioData",
+                "StudioClassifiers", "StudioModels",
                 "CSystem", "ProbeGAN", "EGBAS", "StudioEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -114,6 +123,7 @@ let package = Package(
             name: "EGBASTests",
             dependencies: ["EGBAS", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),
         .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage", "StudioNN"]),
+        .testTarget(name: "StudioExperimentsTests", dependencies: ["StudioExperiments", "StudioPipelines"]),
         .testTarget(
             name: "StudioPipelinesTests",
             dependencies: [

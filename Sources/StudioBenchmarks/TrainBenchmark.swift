@@ -5,7 +5,7 @@ import StudioOptimizers
 import StudioSupport
 import StudioTensor
 
-/// One ProbeGAN iteration of the reference workload (`torch_probegan_step.py`, config `mel`:
+/// One ProbeGAN iteration of the anchor workload (`Benchmarks/anchors/probegan_step_torch.py`, `mel`:
 /// 1x64x64, 3 classes with class 2 unseen, batch 32): a discriminator step with hinge + WGAN-GP
 /// (double backward), then a generator step through D and a frozen classifier.
 func trainBenchmark() throws {

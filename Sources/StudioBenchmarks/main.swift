@@ -22,7 +22,7 @@ func option(_ name: String, default value: String) -> String {
     return arguments[index + 1]
 }
 
-/// The audio frontend workloads of `../shared/reference/anchors/`: log-mel of a 10-minute file,
+/// The audio frontend workloads (`Benchmarks/anchors/make_anchor_audio.sh`): log-mel of a 10-minute file,
 /// Griffin-Lim (32 and 100 iterations) and mel -> audio on a 4 s clip.
 func audioBenchmark() throws {
     let path = option("wav", default: "Benchmarks/work/anchor/test_10min_16k.wav")

@@ -1,5 +1,5 @@
 /// Where the default corpus's recordings come from: Debian packages, downloaded and unpacked (never
-/// installed), with credited speakers. Facts: `../shared/reference/corpus-sources.md`.
+/// installed), with credited speakers (the built corpus's manifest names each clip's package and licence).
 ///
 /// Decisions on the confounds (documented in the corpus README):
 /// - **Bandwidth.** The 8 kHz sources (asterisk prompts: all women; codec2: mostly men) would let a

@@ -20,7 +20,7 @@ public enum RunEvaluation {
     }
 
     /// The seed of the latents the run's summary samples class `label` from.
-    static func summarySeed(_ configuration: ProbeGANConfiguration, label: Int) -> UInt64 {
+    public static func summarySeed(_ configuration: ProbeGANConfiguration, label: Int) -> UInt64 {
         configuration.seed &+ 0xE7A1 &+ UInt64(label)
     }
 

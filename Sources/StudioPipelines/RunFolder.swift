@@ -16,7 +16,8 @@ public struct RunFolder: Sendable {
     /// A run folder at `path` (not created yet).
     public init(_ path: String) { self.path = path }
 
-    func file(_ name: String) -> String { URL(fileURLWithPath: path).appendingPathComponent(name).path }
+    /// The path of `name` inside the folder.
+    public func file(_ name: String) -> String { URL(fileURLWithPath: path).appendingPathComponent(name).path }
 
     /// The resumable training state.
     public var lastCheckpoint: String { file("checkpoints/last.safetensors") }
@@ -192,7 +193,8 @@ public struct RunFolder: Sendable {
         return (configuration, Int(checkpoint.metadata["selectedIteration"] ?? "") ?? 0)
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> Data {
+    /// `value` as sorted, pretty-printed JSON (the form of every file a run folder holds).
+    public static func json<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(value)

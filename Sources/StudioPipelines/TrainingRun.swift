@@ -292,7 +292,7 @@ public enum TrainingRun {
     }
 
     /// The stop reason of a run that trained its whole budget of `iterations`.
-    static func budgetStopReason(_ iterations: Int) -> String { "iteration budget (\(iterations))" }
+    public static func budgetStopReason(_ iterations: Int) -> String { "iteration budget (\(iterations))" }
 
     /// GAN-AM's second stage: an embedding search per unseen class on the selected generator; the
     /// found embeddings replace the unseen rows, and the result is the run's generator.

@@ -2,6 +2,7 @@ import ArgumentParser
 import CSystem
 import Foundation
 import ProbeGAN
+import StudioExperiments
 import StudioPipelines
 
 /// The `studio` command: probe what a trained classifier has memorised about a class it never saw.

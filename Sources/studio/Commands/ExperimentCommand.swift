@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StudioAudio
 import StudioCorpus
+import StudioExperiments
 import StudioImage
 import StudioPipelines
 import StudioSupport

@@ -4,6 +4,7 @@ import StudioClassifiers
 import StudioCorpus
 import StudioData
 import StudioEvaluation
+import StudioPipelines
 
 /// What the marker and spurious experiments share: running the arms (one after another, or
 /// several at once with `--jobs`), an interim report after each (so a long experiment shows its

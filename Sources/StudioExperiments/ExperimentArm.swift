@@ -4,6 +4,7 @@ import StudioClassifiers
 import StudioData
 import StudioEvaluation
 import StudioModels
+import StudioPipelines
 import StudioTensor
 
 /// One arm of a controlled experiment: which classifier is probed and what the GAN trains on.

@@ -6,6 +6,7 @@ import StudioData
 import StudioEvaluation
 import StudioImage
 import StudioModels
+import StudioPipelines
 
 /// A planted feature in either modality.
 public enum PlantedFeature: Sendable, Codable, Equatable, CustomStringConvertible {

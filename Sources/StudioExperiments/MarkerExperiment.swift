@@ -5,6 +5,7 @@ import StudioClassifiers
 import StudioCorpus
 import StudioEvaluation
 import StudioImage
+import StudioPipelines
 
 /// The planted marker of `studio experiment marker`: a tone added to the target class's clips,
 /// or (image mode) a patch in the top-left corner of its pictures.

@@ -2,39 +2,7 @@ import Foundation
 import StudioSupport
 import StudioTensor
 
-/// A probed classifier that an experiment's arms share: trained (or read from its cache) when the
-/// first arm that probes it starts, once, then checked on real held-out examples with and without
-/// the feature. With several arms training at once, another arm that needs it waits for it, and
-/// arms that do not need it train meanwhile.
-final class ProbedClassifier: @unchecked Sendable {
-    /// The checkpoint the arms probe (known before it is trained).
-    let path: String
-    private let make: (TrainingHooks) throws -> ClassifierCheck
-    private let training = NSLock()
-    private let state = NSLock()
-    private var made: ClassifierCheck?
-
-    /// `make` trains or loads the classifier at `path` and checks it.
-    init(path: String, make: @escaping (TrainingHooks) throws -> ClassifierCheck) {
-        self.path = path
-        self.make = make
-    }
-
-    /// The classifier's check, training it first if no arm has yet.
-    func ensure(hooks: TrainingHooks) throws -> ClassifierCheck {
-        training.lock()
-        defer { training.unlock() }
-        if let check { return check }
-        let made = try make(hooks)
-        state.withLock { self.made = made }
-        return made
-    }
-
-    /// The check, once the classifier is ready (nil before).
-    var check: ClassifierCheck? { state.withLock { made } }
-}
-
-/// Runs an experiment's arms on `workers` threads at once, each arm's engine work on
+/// Runs several runs (an experiment's arms, a seed folder's seeds) on `workers` threads at once, each arm's engine work on
 /// `threadsPerWorker` threads: on a 2-core machine two one-thread trainings finish 1.45 to 1.6
 /// times as many iterations per second as one two-thread training, because much of an iteration
 /// (small layers, element-wise work) does not split across threads (`Benchmarks/run jobs`).
@@ -42,14 +10,14 @@ final class ProbedClassifier: @unchecked Sendable {
 /// Workers take the arms in order. Outcomes are handed to `finished` one at a time, in the order
 /// the arms finish. The first error stops the other workers (their runs write a checkpoint, as on
 /// Ctrl-C); once every worker has stopped, `merge` turns every arm's error into the one thrown.
-struct ArmWorkers {
+public struct ArmWorkers {
     /// Threads training arms at once.
-    var workers: Int
+    public var workers: Int
     /// Engine threads of each worker.
-    var threadsPerWorker: Int
+    public var threadsPerWorker: Int
 
     /// `jobs` workers (at most one per arm) sharing the calling thread's engine threads.
-    init(jobs: Int, arms: Int) {
+    public init(jobs: Int, arms: Int) {
         workers = max(1, min(jobs, arms))
         threadsPerWorker = max(1, EngineThreads.current / workers)
     }
@@ -58,7 +26,7 @@ struct ArmWorkers {
     /// and hands each result to `finished`. With one worker everything runs on the calling thread,
     /// with its engine threads unchanged. `merge` gets the failed arms' errors, the first to fail
     /// first (by default that one is thrown).
-    func run<Outcome>(
+    public func run<Outcome>(
         names: [String], hooks: TrainingHooks, work: (Int, TrainingHooks) throws -> Outcome,
         finished: (Int, Outcome) throws -> Void,
         merge: ([(index: Int, error: Error)]) -> Error = { $0[0].error }

@@ -1,5 +1,6 @@
 import Foundation
 import StudioEvaluation
+import StudioPipelines
 
 /// The findings of an experiment with replicates: every arm trained again with GAN seeds
 /// `seed + 1`, `seed + 2`, ..., so that a difference between arms can be set beside the variation

@@ -5,6 +5,7 @@ import StudioClassifiers
 import StudioCorpus
 import StudioEvaluation
 import StudioImage
+import StudioPipelines
 
 /// The confound of `studio experiment spurious`: a telephone band limit or a noise bed (image
 /// mode: a grey background).

@@ -2,6 +2,7 @@ import Foundation
 import StudioAudio
 import StudioEvaluation
 import StudioImage
+import StudioPipelines
 import StudioSupport
 
 /// What a controlled experiment measured (`report.json`; `report.md` says the same in words).

@@ -1,4 +1,5 @@
 import Foundation
+import StudioPipelines
 import StudioSupport
 import StudioTensor
 
