@@ -122,7 +122,8 @@ let package = Package(
         .testTarget(
             name: "EGBASTests",
             dependencies: ["EGBAS", "StudioModels", "StudioNN", "StudioTensor", "StudioSupport"]),
-        .testTarget(name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage", "StudioNN"]),
+        .testTarget(
+            name: "StudioCLITests", dependencies: ["studio", "StudioAudio", "StudioImage", "StudioNN", "StudioTensor"]),
         .testTarget(name: "StudioExperimentsTests", dependencies: ["StudioExperiments", "StudioPipelines"]),
         .testTarget(
             name: "StudioPipelinesTests",

@@ -5,7 +5,7 @@ import StudioModels
 import StudioSupport
 
 /// Which classifier a command uses.
-public enum ClassifierChoice: Sendable, Equatable {
+public enum ClassifierChoice: Sendable, Equatable, Codable {
     /// The default regular classifier of the data (trained on demand).
     case regular
     /// The default adversarially robust classifier (fine-tuned from the regular one on demand).
@@ -20,6 +20,26 @@ public enum ClassifierChoice: Sendable, Equatable {
         case "robust": self = .robust
         default: self = .path(argument)
         }
+    }
+
+    /// The argument that names it (`regular`, `robust` or the path).
+    public var argument: String {
+        switch self {
+        case .regular: return "regular"
+        case .robust: return "robust"
+        case .path(let path): return path
+        }
+    }
+
+    /// Reads the argument form.
+    public init(from decoder: Decoder) throws {
+        self.init(argument: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    /// Writes the argument form.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(argument)
     }
 
     /// The name used in run names and reports.

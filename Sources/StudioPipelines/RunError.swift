@@ -15,6 +15,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
     case diverged(iteration: Int, detail: String, checkpoint: String?)
     /// The target-absence proof failed: nothing was trained.
     case targetAbsenceViolated(violations: [String])
+    /// A run configuration file (`--config`) that cannot be used.
+    case badConfiguration(path: String, reason: String)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -40,6 +42,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
                 + violations.joined(separator: "; ")
                 + "; remove these clips (or their speakers) from the seen classes, or use --method oracle, which is "
                 + "allowed to see the class"
+        case .badConfiguration(let path, let reason):
+            return "cannot start a run from \(path): \(reason)"
         }
     }
 }

@@ -46,7 +46,7 @@ public struct RunFolder: Sendable {
         _ probegan: ProbeGANConfiguration, request: TrainingRequest, classifierPath: String,
         classifierHash: String, judgePath: String, representation: String?
     ) throws {
-        let resolved = ResolvedRunConfiguration(
+        var resolved = ResolvedRunConfiguration(
             probegan: probegan,
             data: "\(request.source)" + (request.imageVariant.map { " with variant \($0.name): \($0.purpose)" } ?? ""),
             dataSource: request.source,
@@ -59,6 +59,7 @@ public struct RunFolder: Sendable {
                 + "classifier; scores within 0.02 are broken by the seen classes' Frechet distance to their real "
                 + "training clips in the probed classifier's features (no real data of an unseen class, no judge)",
             representation: representation)
+        resolved.request = request
         try AtomicFile.write(try Self.json(resolved), to: configuration)
     }
 
@@ -299,6 +300,9 @@ public struct ResolvedRunConfiguration: Codable, Sendable {
     /// What one real example (and one generated sample) is: the audio frontend, or the image data
     /// set (nil in runs written before it was recorded). Judges of other inputs are refused.
     public var representation: String? = nil
+    /// Everything `studio train` was asked, whole (nil in runs written before it was recorded):
+    /// `studio train --config` reproduces the run from it, `--resume` continues it.
+    public var request: TrainingRequest? = nil
 }
 
 /// `manifest.json`: what the GAN trained on and the target-absence proof.

@@ -2,8 +2,9 @@ import Foundation
 import ProbeGAN
 import StudioClassifiers
 
-/// What `studio train` was asked to do.
-public struct TrainingRequest: Sendable {
+/// One typed configuration of a training run, built once by the command line (or read back from a
+/// run folder's `configuration.json`) and handed down whole.
+public struct TrainingRequest: Sendable, Codable, Equatable {
     /// The data.
     public var source: ClassifierDataSource
     /// Where the default classifiers, the judge and cached features live.
@@ -95,5 +96,68 @@ public struct RunSummary: Sendable, Codable {
         public var heldOutCount: Int
         /// True when the class was unseen (no real data in the GAN's training set).
         public var unseen: Bool
+    }
+}
+
+extension TrainingRequest {
+    /// The request that continues the run in `folder`, and the run's configuration (read once):
+    /// the recorded request when the run holds one; for runs written before requests were
+    /// recorded, rebuilt from the recorded method, preset, unseen classes, classifier, data and judge.
+    /// `cacheFolder` is this machine's cache (a machine matter, not a setting of the run).
+    public static func resuming(_ folder: String, cacheFolder: String) throws -> (
+        request: TrainingRequest, recorded: ResolvedRunConfiguration
+    ) {
+        let run = RunFolder(folder)
+        guard FileManager.default.fileExists(atPath: run.configuration) else {
+            throw RunError.notARun(path: run.configuration)
+        }
+        let recorded = try run.readResolvedConfiguration()
+        if var request = recorded.request {
+            request.runFolder = folder
+            request.cacheFolder = cacheFolder
+            // The judge the run started with, even if the default judge was retrained since.
+            request.judgePath = recorded.judgePath
+            return (request, recorded)
+        }
+        guard let source = recorded.dataSource else {
+            throw RunError.resumeMismatch(
+                reason: "\(run.configuration) does not record its data source; start a new run")
+        }
+        let probegan = recorded.probegan
+        var request = TrainingRequest(
+            source: source, cacheFolder: cacheFolder, unseen: probegan.unseen.map { probegan.classNames[$0] },
+            runFolder: folder)
+        request.method = probegan.method
+        request.preset = probegan.preset
+        request.seed = probegan.seed
+        request.judgePath = recorded.judgePath
+        request.classifier = .path(recorded.classifierPath)
+        // A run that probes a default classifier keeps its name (regular or robust) while that
+        // default is still the recorded checkpoint.
+        for role in [DefaultClassifiers.Role.regular, .robust]
+        where DefaultClassifiers.path(role, dataName: source.dataName, cacheFolder: cacheFolder)
+            == recorded.classifierPath
+        {
+            request.classifier = role == .regular ? .regular : .robust
+        }
+        return (request, recorded)
+    }
+
+    /// The request recorded in a run's `configuration.json` at `path`, to start that run again
+    /// elsewhere (`studio train --config`).
+    public static func recorded(inConfiguration path: String) throws -> TrainingRequest {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunError.notARun(path: path)
+        }
+        guard let recorded = try? JSONDecoder().decode(ResolvedRunConfiguration.self, from: data) else {
+            throw RunError.badConfiguration(path: path, reason: "it is not a run folder's configuration.json")
+        }
+        guard let request = recorded.request else {
+            throw RunError.badConfiguration(
+                path: path,
+                reason: "it holds no \"request\" (the whole set of training settings); start the run "
+                    + "with flags instead (its settings are listed under \"probegan\")")
+        }
+        return request
     }
 }

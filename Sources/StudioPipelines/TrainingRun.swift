@@ -35,6 +35,19 @@ public struct TrainingHooks: Sendable {
 public enum TrainingRun {
     /// Trains (or, with `resume`, continues) a run and writes its summary.
     public static func run(_ request: TrainingRequest, resume: Bool, hooks: TrainingHooks) throws -> RunSummary {
+        try run(
+            request, resuming: resume ? try RunFolder(request.runFolder).readResolvedConfiguration() : nil, hooks: hooks
+        )
+    }
+
+    /// Trains a run, or continues the one whose `configuration.json` (read once, by the caller) is
+    /// `recorded`, and writes its summary.
+    public static func run(
+        _ request: TrainingRequest, resuming recorded: ResolvedRunConfiguration?, hooks: TrainingHooks
+    )
+        throws -> RunSummary
+    {
+        let resume = recorded != nil
         let folder = RunFolder(request.runFolder)
         // One process per run folder: a second one (or a second --resume) stops here.
         let lock = try FolderLock(request.runFolder)
@@ -80,13 +93,13 @@ public enum TrainingRun {
         }
         if let value = request.batchSize { configuration.batchSize = value }
         if let value = request.evaluationSamples { configuration.evaluationSamples = value }
-        if resume {
+        if let resolved = recorded {
             // A resumed run keeps its own settings; only the budget and the patience may change.
             guard FileManager.default.fileExists(atPath: folder.lastCheckpoint) else {
                 throw RunError.notARun(path: folder.lastCheckpoint)
             }
             // ... and its frozen classifier: a default retrained since (new data or recipe) is another one.
-            if let started = try folder.readResolvedConfiguration().classifierFingerprint,
+            if let started = resolved.classifierFingerprint,
                 started != Fingerprint.ofFile(classifier.path)
             {
                 throw RunError.resumeMismatch(
@@ -99,7 +112,6 @@ public enum TrainingRun {
                 in: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint)
             // ... and the checkpoint must be this run's: one copied in from another run would continue
             // that run here under this folder's configuration.json.
-            let resolved = try folder.readResolvedConfiguration()
             if let recorded = resolved.representation, let now = train.representation, recorded != now {
                 throw RunError.resumeMismatch(
                     reason: "\(folder.configuration) records inputs \(recorded); the data now gives \(now); resume "

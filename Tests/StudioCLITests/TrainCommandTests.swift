@@ -1,6 +1,7 @@
 import Foundation
 import StudioImage
 import StudioNN
+import StudioTensor
 import Testing
 
 /// `studio train` and `studio render` end to end on a tiny PNG class folder (seconds, not minutes).
@@ -87,6 +88,44 @@ struct TrainCommandTests {
         #expect(summary["iterations"] as? Int == 4)
         let classes = try #require(summary["classes"] as? [String: Any])
         #expect(Set(classes.keys) == ["top", "left", "centre"])
+        // A resumed run keeps its settings: a flag that would change one is refused by name.
+        let otherBatch = try StudioCommandRunner.run(["train", "--resume", run, "--batch-size", "5"] + common)
+        #expect(
+            otherBatch.status != 0 && otherBatch.stderr.contains("drop --batch-size")
+                && otherBatch.stderr.contains("--config"),
+            "\(otherBatch.stderr)")
+
+        // configuration.json alone starts the run again: the same request, the same generator bit for bit
+        // (the 2-iteration run resumed to 4 against a fresh 4-iteration run from its file).
+        let again4 = folder.appendingPathComponent("again").path
+        let fromConfig = try StudioCommandRunner.run([
+            "train", "--config", run + "/configuration.json", "--iterations", "4", "--out", again4, "--cache", cache,
+        ])
+        #expect(fromConfig.status == 0, "\(fromConfig.stderr)")
+        func request(_ folder: String) throws -> [String: Any] {
+            let resolved = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: folder + "/configuration.json")))
+            return try #require((resolved as? [String: Any])?["request"] as? [String: Any])
+        }
+        var original = try request(run)
+        var reproduced = try request(again4)
+        #expect(original["iterations"] as? Int == 2 && reproduced["iterations"] as? Int == 4)
+        for key in ["runFolder", "iterations"] {
+            original[key] = nil
+            reproduced[key] = nil
+        }
+        #expect(NSDictionary(dictionary: original).isEqual(to: reproduced), "\(original) against \(reproduced)")
+        // The tensors, bit for bit (the metadata differs in the recorded budget: 2 then 4, against 4).
+        let resumedGenerator = try Checkpoint.read(from: run + "/checkpoints/best-generator.safetensors").tensors
+        let reproducedGenerator = try Checkpoint.read(from: again4 + "/checkpoints/best-generator.safetensors").tensors
+        #expect(resumedGenerator.keys.sorted() == reproducedGenerator.keys.sorted() && !resumedGenerator.isEmpty)
+        for (name, tensor) in resumedGenerator {
+            #expect(tensor.scalars == reproducedGenerator[name]?.scalars, "generator tensor \(name) differs")
+        }
+        let notAConfig = try StudioCommandRunner.run(["train", "--config", run + "/summary.json", "--out", again4])
+        #expect(
+            notAConfig.status != 0 && notAConfig.stderr.contains("not a run folder's configuration.json"),
+            "\(notAConfig.stderr)")
 
         let out = folder.appendingPathComponent("render").path
         let render = try StudioCommandRunner.run([

@@ -18,7 +18,9 @@ struct TrainCommand: ParsableCommand {
             class) is the only source of what they sound like. The default classifier is the robust one: \
             with a regular classifier the unseen class appears early and then drifts into patterns only \
             that classifier believes. The default corpus, classifiers and judge are built on first use \
-            and cached. Ctrl-C writes a checkpoint; --resume DIR continues bit for bit.
+            and cached. Ctrl-C writes a checkpoint; --resume DIR continues bit for bit. Every run folder's \
+            configuration.json records the whole request: --config FILE starts that run again (flags given \
+            beside it replace the file's settings; the data comes from the file unless --data is given).
             """)
 
     @OptionGroup var dataOptions: ClassifierDataOptions
@@ -26,23 +28,29 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Classes whose real data the GAN never sees, comma-separated (e.g. women or women,nonhuman).")
     var unseen: String?
 
-    @Option(help: "probegan, naive, oracle (sees the class: an upper bound) or gan-am.")
-    var method: ProbeGANMethod = .probegan
+    @Option(help: "probegan (default), naive, oracle (sees the class: an upper bound) or gan-am.")
+    var method: ProbeGANMethod?
 
     @Option(help: "quick (default, minutes on 2 cores), standard or paper (the reference widths).")
-    var preset: ProbeGANPreset = .quick
+    var preset: ProbeGANPreset?
 
     @Option(help: "The classifier to probe: regular, robust (default) or a checkpoint path.")
-    var classifier = "robust"
+    var classifier: String?
 
-    @Option(help: "Run folder (default: runs/METHOD-UNSEEN-CLASSIFIER-PRESET).")
+    @Option(help: ArgumentHelp("Run folder (default: runs/METHOD-UNSEEN-CLASSIFIER-PRESET).", valueName: "folder"))
     var out: String?
 
-    @Option(help: "Continue the run in this folder from its last checkpoint.")
+    @Option(help: ArgumentHelp("Continue the run in this folder from its last checkpoint.", valueName: "folder"))
     var resume: String?
 
-    @Option(help: "Seed of every random choice.")
-    var seed: UInt64 = 0
+    @Option(
+        help: ArgumentHelp(
+            "Start a new run with every setting of a run's configuration.json (flags given beside it win).",
+            valueName: "file"))
+    var config: String?
+
+    @Option(help: "Seed of every random choice (default 0).")
+    var seed: UInt64?
 
     @Option(
         help: ArgumentHelp(
@@ -81,8 +89,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Evaluations without a better selection score before stopping (0: never stop early).")
     var patience: Int?
 
-    @Option(help: "Generated samples per class for the final summary.")
-    var summarySamples = 256
+    @Option(help: "Generated samples per class for the final summary (default 256).")
+    var summarySamples: Int?
 
     func validate() throws {
         for (name, value) in [
@@ -94,7 +102,12 @@ struct TrainCommand: ParsableCommand {
         if let unseenShare, !(0...1).contains(unseenShare) {
             throw ValidationError("--unseen-share must lie in [0, 1], got \(unseenShare)")
         }
-        guard summarySamples >= 2 else { throw ValidationError("--summary-samples must be at least 2") }
+        if let summarySamples, summarySamples < 2 {
+            throw ValidationError("--summary-samples must be at least 2, got \(summarySamples)")
+        }
+        if config != nil && resume != nil {
+            throw ValidationError("--config starts a new run and --resume continues one: pass one of them")
+        }
         if let seeds {
             let parsed = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
             guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }), Set(parsed).count == parsed.count else {
@@ -119,7 +132,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let request = try makeRequest()
+        let (request, recorded) = try makeRequest()
         if case .audio(let folder) = request.source, folder == dataOptions.location.corpusFolder,
             !FileManager.default.fileExists(atPath: folder + "/train")
         {
@@ -148,7 +161,7 @@ struct TrainCommand: ParsableCommand {
             print("every seed and their mean: studio evaluate --run \(request.runFolder)")
             return
         }
-        let summary = try TrainingRun.run(request, resume: resume != nil, hooks: TrainingHooks.terminal(interrupt))
+        let summary = try TrainingRun.run(request, resuming: recorded, hooks: TrainingHooks.terminal(interrupt))
         print("run folder: \(request.runFolder)")
         print(
             "stopped by \(summary.stopReason) after \(summary.iterations) iterations; selected iteration "
@@ -166,14 +179,16 @@ struct TrainCommand: ParsableCommand {
         print("listen: studio render --run \(request.runFolder) --class \(summary.unseen.first ?? "CLASS") --out DIR")
     }
 
-    func makeRequest() throws -> TrainingRequest {
-        var configuration: (unseen: [String], method: ProbeGANMethod, preset: ProbeGANPreset, classifier: String)
-        var source = try dataOptions.source()
-        var judgePath: String?
+    /// The one typed request of this command, and (when resuming one run) that run's recorded
+    /// configuration: from the flags, from `--config`'s file with the flags given beside it, or from
+    /// the run `--resume` continues.
+    func makeRequest() throws -> (TrainingRequest, ResolvedRunConfiguration?) {
+        let cacheFolder = dataOptions.location.cacheFolder
         if let resume {
             // Settings and data come from the run itself (for a seeds folder, from a seed that has started).
+            let seedsFolder = SeedRuns.isSeedsFolder(resume)
             let runFolder =
-                SeedRuns.isSeedsFolder(resume)
+                seedsFolder
                 ? try SeedRuns.runs(in: resume).folders.first {
                     FileManager.default.fileExists(atPath: $0 + "/configuration.json")
                 } ?? resume : resume
@@ -182,62 +197,84 @@ struct TrainCommand: ParsableCommand {
                     "\(runFolder)/configuration.json is missing: no run started there; start it again with the "
                         + "command that made it")
             }
-            guard let resolved = try? RunFolder(runFolder).readResolvedConfiguration() else {
-                throw ValidationError("\(runFolder)/configuration.json is not a studio run configuration")
+            var (request, recorded) = try TrainingRequest.resuming(runFolder, cacheFolder: cacheFolder)
+            if dataOptions.data != nil, try dataOptions.source() != request.source {
+                throw ValidationError(
+                    "\(resume) was trained on \(recorded.data); --resume continues it on that data only: drop "
+                        + "--data (or start a new run on the other data)")
             }
-            let probegan = resolved.probegan
-            configuration = (
-                probegan.unseen.map { probegan.classNames[$0] }, probegan.method, probegan.preset,
-                resolved.classifierPath
-            )
-            if let recorded = resolved.dataSource {
-                if dataOptions.data != nil && recorded != source {
+            if recorded.request != nil {
+                let changed = changedSettings(from: request)
+                if !changed.isEmpty {
                     throw ValidationError(
-                        "\(resume) was trained on \(resolved.data); --resume continues it on that data only: drop "
-                            + "--data (or start a new run on the other data)")
+                        "\(resume) keeps the settings it started with; only --iterations, --patience and "
+                            + "--summary-samples may change (drop \(changed.joined(separator: ", ")), or start a new "
+                            + "run with --config \(runFolder)/configuration.json and the changed flags)")
                 }
-                source = recorded
             }
-            judgePath = resolved.judgePath
+            request.runFolder = resume
+            applyBudget(to: &request)
+            // A seeds folder: every seed reads its own configuration when it resumes.
+            return (request, seedsFolder ? nil : recorded)
+        }
+        var request: TrainingRequest
+        if let config {
+            request = try TrainingRequest.recorded(inConfiguration: config)
+            request.cacheFolder = cacheFolder
+            if dataOptions.data != nil { request.source = try dataOptions.source() }
         } else {
-            guard let unseen, !unseen.isEmpty else {
-                throw ValidationError("pass --unseen CLASS (e.g. --unseen women), or --resume DIR")
+            guard unseen != nil else {
+                throw ValidationError(
+                    "pass --unseen CLASS (e.g. --unseen women), --config RUN/configuration.json or --resume DIR")
             }
-            configuration = (
-                unseen.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }, method, preset,
-                classifier
-            )
+            request = TrainingRequest(
+                source: try dataOptions.source(), cacheFolder: cacheFolder, unseen: [], runFolder: "")
         }
-        var choice = ClassifierChoice(argument: configuration.classifier)
-        // A resumed run that probes a default classifier keeps its name (regular or robust) while
-        // that default is still the recorded checkpoint.
-        for role in [ClassifierChoice.regular, .robust] where resume != nil {
-            let defaultPath = DefaultClassifiers.path(
-                role == .regular ? .regular : .robust, dataName: source.dataName,
-                cacheFolder: dataOptions.location.cacheFolder)
-            if defaultPath == configuration.classifier { choice = role }
+        if let unseen {
+            request.unseen = unseen.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }
+        if let method { request.method = method }
+        if let preset { request.preset = preset }
+        if let classifier { request.classifier = ClassifierChoice(argument: classifier) }
+        if let seed { request.seed = seed }
+        if let classifierWeight { request.classifierWeight = classifierWeight }
+        if let unseenShare { request.unseenShare = unseenShare }
+        if let evaluateEvery { request.evaluateEvery = evaluateEvery }
+        if let batchSize { request.batchSize = batchSize }
+        if let channels { request.channelBase = channels }
+        if let evaluationSamples { request.evaluationSamples = evaluationSamples }
+        applyBudget(to: &request)
         let name =
-            "\(configuration.method.rawValue)-\(configuration.unseen.joined(separator: "+"))-\(choice.label)-"
-            + configuration.preset.rawValue
-        var request = TrainingRequest(
-            source: source, cacheFolder: dataOptions.location.cacheFolder,
-            unseen: configuration.unseen, runFolder: resume ?? out ?? "runs/\(name)")
-        request.method = configuration.method
-        request.preset = configuration.preset
-        request.classifier = choice
-        request.seed = seed
-        request.judgePath = judgePath
-        request.iterations = iterations
-        request.classifierWeight = classifierWeight
-        request.unseenShare = unseenShare
-        request.evaluateEvery = evaluateEvery
-        request.batchSize = batchSize
-        request.patience = patience
-        request.channelBase = channels
-        request.evaluationSamples = evaluationSamples
-        request.summarySamples = summarySamples
-        return request
+            "\(request.method.rawValue)-\(request.unseen.joined(separator: "+"))-\(request.classifier.label)-"
+            + request.preset.rawValue
+        request.runFolder = out ?? "runs/\(name)"
+        return (request, nil)
+    }
+
+    /// The settings flags given with values other than `recorded`'s (a resumed run keeps its own).
+    func changedSettings(from recorded: TrainingRequest) -> [String] {
+        let unseenNames = unseen.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let differs: [(String, Bool)] = [
+            ("--unseen", unseenNames.map { $0 != recorded.unseen } ?? false),
+            ("--method", method.map { $0 != recorded.method } ?? false),
+            ("--preset", preset.map { $0 != recorded.preset } ?? false),
+            ("--classifier", classifier.map { ClassifierChoice(argument: $0) != recorded.classifier } ?? false),
+            ("--seed", seed.map { $0 != recorded.seed } ?? false),
+            ("--classifier-weight", classifierWeight.map { $0 != recorded.classifierWeight } ?? false),
+            ("--unseen-share", unseenShare.map { $0 != recorded.unseenShare } ?? false),
+            ("--evaluate-every", evaluateEvery.map { $0 != recorded.evaluateEvery } ?? false),
+            ("--batch-size", batchSize.map { $0 != recorded.batchSize } ?? false),
+            ("--channels", channels.map { $0 != recorded.channelBase } ?? false),
+            ("--evaluation-samples", evaluationSamples.map { $0 != recorded.evaluationSamples } ?? false),
+        ]
+        return differs.filter(\.1).map(\.0)
+    }
+
+    /// The flags a resumed run may change too: its budget, patience and summary size.
+    func applyBudget(to request: inout TrainingRequest) {
+        if let iterations { request.iterations = iterations }
+        if let patience { request.patience = patience }
+        if let summarySamples { request.summarySamples = summarySamples }
     }
 }
 
