@@ -1,7 +1,6 @@
 import ArgumentParser
 import CSystem
 import Foundation
-import ProbeGAN
 import StudioExperiments
 import StudioPipelines
 
@@ -13,7 +12,12 @@ struct Studio: ParsableCommand {
         abstract: "Spectrogram Studio: ask a trained audio (or image) classifier what it has memorised.",
         discussion: """
             Audio is analysed as 16 kHz log-mel spectrograms (fftSize 1024, hop 256, 64 mel bands) and \
-            rendered back to WAV with NNLS + fast Griffin-Lim.
+            rendered back to WAV with NNLS + fast Griffin-Lim. Start with `studio train --unseen women`, then \
+            `studio render --run FOLDER --class women`.
+
+            Exit codes: 0 success; 1 error (the message names the file, flag, checkpoint or run folder and a \
+            way out; nothing is overwritten); 64 usage error (a bad or missing flag); 130 interrupted by \
+            Ctrl-C or SIGTERM after writing a checkpoint (the message prints the command that continues).
             """,
         version: "0.1.0",
         subcommands: [

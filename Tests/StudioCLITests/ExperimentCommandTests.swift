@@ -31,7 +31,7 @@ struct ExperimentCommandTests {
     func marker(corpus: String, cache: String, out: String) throws {
         let common = ["experiment", "marker", "--data", corpus, "--cache", cache, "--out", out] + Self.tiny
 
-        let unknown = try StudioCommandRunner.run(common + ["--target", "woman"])
+        let unknown = try StudioCommandRunner.run(common + ["--unseen", "woman"])
         #expect(unknown.status != 0 && unknown.stderr.contains("woman"), "\(unknown.stderr)")
 
         let first = try StudioCommandRunner.run(common)

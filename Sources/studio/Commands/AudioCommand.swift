@@ -67,7 +67,8 @@ struct InvertCommand: ParsableCommand {
     @Argument(help: "The audio file.", completion: .file())
     var input: String
 
-    @Option(help: "Where to write the 16-bit WAV.", completion: .file(extensions: ["wav"]))
+    @Option(
+        help: ArgumentHelp("Where to write the 16-bit WAV.", valueName: "file"), completion: .file(extensions: ["wav"]))
     var out: String
 
     @Option(help: "Griffin-Lim iterations.")

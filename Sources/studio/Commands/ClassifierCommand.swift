@@ -151,15 +151,21 @@ struct ClassifierTrainCommand: ParsableCommand {
     var from: String?
 
     @Option(
-        help:
-            "Checkpoint path (default: CACHE/classifiers/NAME.safetensors, where the default classifiers are cached: one trained there with another recipe is moved aside, not used, by the next command that needs the default)."
-    )
+        help: ArgumentHelp(
+            "Checkpoint file (default: CACHE/classifiers/NAME.safetensors, where the default classifiers are cached: "
+                + "one trained there with another recipe is moved aside, not used, by the next command that needs "
+                + "the default).", valueName: "file"))
     var out: String?
 
-    func run() throws {
+    /// The stage widths: `--widths`, or the default of the network.
+    var parsedWidths: [Int] {
+        (widths ?? (judge ? "16,32,64,128" : "16,32,64")).split(separator: ",").compactMap { Int($0) }
+    }
+
+    func validate() throws {
         let widthText = widths ?? (judge ? "16,32,64,128" : "16,32,64")
-        let parsedWidths = widthText.split(separator: ",").compactMap { Int($0) }
-        guard !parsedWidths.isEmpty, parsedWidths.allSatisfy({ $0 > 0 }) else {
+        let count = widthText.split(separator: ",").count
+        guard !parsedWidths.isEmpty, parsedWidths.count == count, parsedWidths.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--widths must be positive integers separated by commas, got \(widthText)")
         }
         if let averageFrom, !(1...max(epochs, 1)).contains(averageFrom) {
@@ -180,6 +186,9 @@ struct ClassifierTrainCommand: ParsableCommand {
         if mixup > 0 && robust != .none {
             throw ValidationError("--mixup and --robust do not go together: PGD attacks the unmixed labels; drop one")
         }
+    }
+
+    func run() throws {
         let (train, _) = try dataOptions.loadData()
         var configuration = ClassifierTrainingConfiguration()
         configuration.epochs = epochs

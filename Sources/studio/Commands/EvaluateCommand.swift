@@ -28,7 +28,7 @@ struct EvaluateCommand: ParsableCommand {
             Runs written before their data source was recorded use --modality/--dataset/--data.
             """)
 
-    @Option(name: .customLong("run"), help: "A run folder (repeat to compare runs).")
+    @Option(name: .customLong("run"), help: ArgumentHelp("A run folder (repeat to compare runs).", valueName: "folder"))
     var runs: [String] = []
 
     @Option(help: "Generated samples per class.")
@@ -47,7 +47,8 @@ struct EvaluateCommand: ParsableCommand {
     )
     var judges: [String] = []
 
-    @Option(help: "Folder for evaluation.md and evaluation.json (default: print only).")
+    @Option(
+        help: ArgumentHelp("Folder for evaluation.md and evaluation.json (default: print only).", valueName: "folder"))
     var out: String?
 
     @OptionGroup var dataOptions: ClassifierDataOptions

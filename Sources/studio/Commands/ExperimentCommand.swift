@@ -24,7 +24,10 @@ struct ExperimentOptions: ParsableArguments {
     var modality: ClassifierDataOptions.Modality = .audio
 
     @Option(
-        help: "The target class: unseen by the GAN, carrier of the planted feature (default: women; images: trouser).")
+        name: .customLong("unseen"),
+        help: ArgumentHelp(
+            "The target class: unseen by the GAN, carrier of the planted feature (default: women; images: trouser).",
+            valueName: "class"))
     var target: String?
 
     @Option(help: "An audio corpus folder (default: the built default corpus), or the Fashion-MNIST folder.")
@@ -32,7 +35,9 @@ struct ExperimentOptions: ParsableArguments {
 
     @OptionGroup var location: CorpusLocationOptions
 
-    @Option(help: "The experiment's folder (default: runs/experiment-KIND-TARGET). A rerun resumes it.")
+    @Option(
+        help: ArgumentHelp(
+            "The experiment's folder (default: runs/experiment-KIND-CLASS). A rerun resumes it.", valueName: "folder"))
     var out: String?
 
     @Option(help: "The kind of classifier probed in every arm: regular or robust.")

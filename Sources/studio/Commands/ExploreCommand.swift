@@ -17,7 +17,8 @@ struct ExploreCommand: ParsableCommand {
             plot per query and layer, and the E-GBAS samples as WAVs (audio) or PNGs (images).
             """)
 
-    @Option(name: .customLong("run"), help: "The run folder written by `studio train`.")
+    @Option(
+        name: .customLong("run"), help: ArgumentHelp("The run folder written by `studio train`.", valueName: "folder"))
     var runFolder: String
 
     @Option(
@@ -33,13 +34,15 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: "Number of queries when --query is not given.")
     var queries = 10
 
-    @Option(name: .customLong("query-class"), help: "Class of the queries (default: the run's unseen class).")
+    @Option(
+        name: .customLong("class"),
+        help: ArgumentHelp("Class of the queries (default: the run's unseen class).", valueName: "class"))
     var queryClass: String?
 
     @Option(help: "Samples per method and query.")
     var samples = 16
 
-    @Option(help: "Output folder (default: RUN/explore).")
+    @Option(help: ArgumentHelp("Output folder (default: RUN/explore).", valueName: "folder"))
     var out: String?
 
     @Option(help: "BerOpt's sparsity weight lambda (on the mean keep-probability).")

@@ -19,7 +19,8 @@ struct ListeningExportCommand: ParsableCommand {
         abstract:
             "Write anonymised, shuffled clips, index.html, batch-input.csv and hit-layout.html; the key goes outside.")
 
-    @Option(name: .customLong("run"), help: "A run folder (repeat for several runs).")
+    @Option(
+        name: .customLong("run"), help: ArgumentHelp("A run folder (repeat for several runs).", valueName: "folder"))
     var runs: [String] = []
 
     @Option(help: "Generated clips per class and run.")
@@ -31,7 +32,7 @@ struct ListeningExportCommand: ParsableCommand {
     @Option(help: "Untouched real held-out clips as attention checks.")
     var attentionChecks = 2
 
-    @Option(help: "The folder to hand out.")
+    @Option(help: ArgumentHelp("The folder to hand out.", valueName: "folder"))
     var out: String
 
     @Option(help: "The answer key (default: OUT.key.csv, beside the folder; never inside it).")
@@ -111,7 +112,10 @@ struct ListeningScoreCommand: ParsableCommand {
     @Option(help: "Share of attention checks a listener must get right to be counted.")
     var minCheckAccuracy = 1.0
 
-    @Option(help: "Folder for score.md, score.json and one confusion PNG per source (default: beside the key).")
+    @Option(
+        help: ArgumentHelp(
+            "Folder for score.md, score.json and one confusion PNG per source (default: beside the key).",
+            valueName: "folder"))
     var out: String?
 
     @Flag(help: "Print the JSON report.")

@@ -9,7 +9,8 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Write samples of one class from a run's selected generator: WAVs with spectrograms, or PNGs.")
 
-    @Option(name: .customLong("run"), help: "The run folder written by `studio train`.")
+    @Option(
+        name: .customLong("run"), help: ArgumentHelp("The run folder written by `studio train`.", valueName: "folder"))
     var runFolder: String
 
     @Option(name: .customLong("class"), help: "The class to render (e.g. women).")
@@ -18,7 +19,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Number of samples.")
     var count = 50
 
-    @Option(help: "Output folder (default: RUN/render-CLASS).")
+    @Option(help: ArgumentHelp("Output folder (default: RUN/render-CLASS).", valueName: "folder"))
     var out: String?
 
     @Option(help: "Seed of the latents and of Griffin-Lim's phases.")

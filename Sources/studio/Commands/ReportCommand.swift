@@ -8,10 +8,11 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write RUN/report.html: result, clips with players, curves, selection trajectory, proof, E-GBAS.")
 
-    @Option(name: .customLong("run"), help: "The run folder written by `studio train`.")
+    @Option(
+        name: .customLong("run"), help: ArgumentHelp("The run folder written by `studio train`.", valueName: "folder"))
     var runFolder: String
 
-    @Option(help: "Output file (default: RUN/report.html).")
+    @Option(help: ArgumentHelp("Output file (default: RUN/report.html).", valueName: "file"))
     var out: String?
 
     func run() throws {
