@@ -147,7 +147,7 @@ extension TrainingRequest {
     /// elsewhere (`studio train --config`).
     public static func recorded(inConfiguration path: String) throws -> TrainingRequest {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunError.notARun(path: path)
+            throw RunError.badConfiguration(path: path, reason: "no such file (a run folder's configuration.json)")
         }
         guard let recorded = try? JSONDecoder().decode(ResolvedRunConfiguration.self, from: data) else {
             throw RunError.badConfiguration(path: path, reason: "it is not a run folder's configuration.json")

@@ -157,6 +157,12 @@ public enum TrainingRun {
             }
             try trainer.restore(from: Checkpoint.read(from: folder.lastCheckpoint), path: folder.lastCheckpoint)
             try folder.truncateMetrics(after: trainer.iteration)
+            // A new budget, patience or summary size is part of the run from now on: its
+            // configuration.json keeps reproducing it.
+            if var updated = recorded, let started = updated.request, started != request {
+                updated.request = request
+                try AtomicFile.write(try RunFolder.json(updated), to: folder.configuration)
+            }
             hooks.log("resuming \(request.runFolder) at iteration \(trainer.iteration)")
         } else {
             try folder.create()
