@@ -6,8 +6,9 @@ enum PanelMarkdown {
     /// What the panel numbers are and are not.
     static let notes = [
         "The judge panel: five classifiers of three architecture families (VGG-style, residual, plain) with other "
-            + "widths, augmentation and seeds, trained on the training split only (early stopping on held-out "
-            + "training speakers), never used for training, selection or stopping. Majority: clips that more than "
+            + "widths, augmentation, seeds and weight selection (early stopping on held-out training speakers, or "
+            + "the average of the last five epochs), trained on the training split only, never used for training, "
+            + "selection or stopping. Majority: clips that more than "
             + "half of the judges call the class (Wilson 95% interval). The real held-out rows show how far the "
             + "judges disagree where the answer is known; a wider range on generated clips is disagreement the "
             + "generated clips cause."
