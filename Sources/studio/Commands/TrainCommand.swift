@@ -230,19 +230,7 @@ struct TrainCommand: ParsableCommand {
             request = TrainingRequest(
                 source: try dataOptions.source(), cacheFolder: cacheFolder, unseen: [], runFolder: "")
         }
-        if let unseen {
-            request.unseen = unseen.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-        if let method { request.method = method }
-        if let preset { request.preset = preset }
-        if let classifier { request.classifier = ClassifierChoice(argument: classifier) }
-        if let seed { request.seed = seed }
-        if let classifierWeight { request.classifierWeight = classifierWeight }
-        if let unseenShare { request.unseenShare = unseenShare }
-        if let evaluateEvery { request.evaluateEvery = evaluateEvery }
-        if let batchSize { request.batchSize = batchSize }
-        if let channels { request.channelBase = channels }
-        if let evaluationSamples { request.evaluationSamples = evaluationSamples }
+        for flag in settingFlags { flag.apply(&request) }
         applyBudget(to: &request)
         let name =
             "\(request.method.rawValue)-\(request.unseen.joined(separator: "+"))-\(request.classifier.label)-"
@@ -251,23 +239,35 @@ struct TrainCommand: ParsableCommand {
         return (request, nil)
     }
 
+    /// The settings flags given on the command line, each with the change it makes to a request.
+    var settingFlags: [(name: String, apply: (inout TrainingRequest) -> Void)] {
+        var flags = [(name: String, apply: (inout TrainingRequest) -> Void)]()
+        if let unseen {
+            let names = unseen.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            flags.append(("--unseen", { $0.unseen = names }))
+        }
+        if let method { flags.append(("--method", { $0.method = method })) }
+        if let preset { flags.append(("--preset", { $0.preset = preset })) }
+        if let classifier { flags.append(("--classifier", { $0.classifier = ClassifierChoice(argument: classifier) })) }
+        if let seed { flags.append(("--seed", { $0.seed = seed })) }
+        if let classifierWeight { flags.append(("--classifier-weight", { $0.classifierWeight = classifierWeight })) }
+        if let unseenShare { flags.append(("--unseen-share", { $0.unseenShare = unseenShare })) }
+        if let evaluateEvery { flags.append(("--evaluate-every", { $0.evaluateEvery = evaluateEvery })) }
+        if let batchSize { flags.append(("--batch-size", { $0.batchSize = batchSize })) }
+        if let channels { flags.append(("--channels", { $0.channelBase = channels })) }
+        if let evaluationSamples {
+            flags.append(("--evaluation-samples", { $0.evaluationSamples = evaluationSamples }))
+        }
+        return flags
+    }
+
     /// The settings flags given with values other than `recorded`'s (a resumed run keeps its own).
     func changedSettings(from recorded: TrainingRequest) -> [String] {
-        let unseenNames = unseen.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        let differs: [(String, Bool)] = [
-            ("--unseen", unseenNames.map { $0 != recorded.unseen } ?? false),
-            ("--method", method.map { $0 != recorded.method } ?? false),
-            ("--preset", preset.map { $0 != recorded.preset } ?? false),
-            ("--classifier", classifier.map { ClassifierChoice(argument: $0) != recorded.classifier } ?? false),
-            ("--seed", seed.map { $0 != recorded.seed } ?? false),
-            ("--classifier-weight", classifierWeight.map { $0 != recorded.classifierWeight } ?? false),
-            ("--unseen-share", unseenShare.map { $0 != recorded.unseenShare } ?? false),
-            ("--evaluate-every", evaluateEvery.map { $0 != recorded.evaluateEvery } ?? false),
-            ("--batch-size", batchSize.map { $0 != recorded.batchSize } ?? false),
-            ("--channels", channels.map { $0 != recorded.channelBase } ?? false),
-            ("--evaluation-samples", evaluationSamples.map { $0 != recorded.evaluationSamples } ?? false),
-        ]
-        return differs.filter(\.1).map(\.0)
+        settingFlags.filter { flag in
+            var changed = recorded
+            flag.apply(&changed)
+            return changed != recorded
+        }.map(\.name)
     }
 
     /// The flags a resumed run may change too: its budget, patience and summary size.
