@@ -13,12 +13,13 @@ public enum ClassifierChoice: Sendable, Equatable, Codable {
     /// A checkpoint written by `studio classifier train`.
     case path(String)
 
-    /// Parses `regular`, `robust` or a path.
+    /// Parses `regular`, `robust` or a path (made absolute, so that a recorded request names the
+    /// same checkpoint from any working directory).
     public init(argument: String) {
         switch argument {
         case "regular": self = .regular
         case "robust": self = .robust
-        default: self = .path(argument)
+        default: self = .path(URL(fileURLWithPath: argument).standardizedFileURL.path)
         }
     }
 
