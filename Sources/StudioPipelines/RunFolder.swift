@@ -60,6 +60,11 @@ public struct RunFolder: Sendable {
                 + "training clips in the probed classifier's features (no real data of an unseen class, no judge)",
             representation: representation)
         resolved.request = request
+        try write(resolved)
+    }
+
+    /// Writes `configuration.json` atomically.
+    func write(_ resolved: ResolvedRunConfiguration) throws {
         try AtomicFile.write(try Self.json(resolved), to: configuration)
     }
 

@@ -161,7 +161,7 @@ public enum TrainingRun {
             // configuration.json keeps reproducing it.
             if var updated = recorded, let started = updated.request, started != request {
                 updated.request = request
-                try AtomicFile.write(try RunFolder.json(updated), to: folder.configuration)
+                try folder.write(updated)
             }
             hooks.log("resuming \(request.runFolder) at iteration \(trainer.iteration)")
         } else {
