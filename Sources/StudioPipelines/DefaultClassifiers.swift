@@ -189,7 +189,10 @@ public enum DefaultClassifiers {
         let summary = try ClassifierPipelines.train(
             data: data, architecture: architecture, widths: widths, configuration: configuration, startingFrom: start,
             checkpoint: path
-        ) { epoch, done, total in progress("\(name) epoch \(epoch)", done, total) }
+        ) { epoch, done, total in
+            // One bar for the whole budget (its ETA is the classifier's), not one per epoch.
+            progress(name, (epoch - 1) * total + done, configuration.epochs * total)
+        }
         log("trained \(name): kept \(summary.training.keptSummary); wrote \(path)")
         let (model, loaded) = try ClassifierPipelines.load(checkpoint: path)
         return (model, loaded, path)

@@ -43,22 +43,21 @@ struct RunArtifacts {
 
     /// Loss and selection curves from the metrics file.
     func writeCurves(metrics path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         var losses: [String: [(x: Double, y: Double)]] = [:]
         var scores: [String: [(x: Double, y: Double)]] = [:]
-        for line in text.split(separator: "\n") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                let iteration = object["iteration"] as? Int
-            else { continue }
-            let x = Double(iteration)
-            if object["kind"] as? String == "iteration" {
-                for key in ["dTotal", "gTotal", "gClassification", "dPenalty"] {
-                    if let value = object[key] as? Double { losses[key, default: []].append((x, value)) }
-                }
-            } else {
-                if let value = object["score"] as? Double { scores["selection score", default: []].append((x, value)) }
-                if let judge = object["judgeRecognition"] as? [String: Double] {
-                    for (name, value) in judge { scores["judge: \(name)", default: []].append((x, value)) }
+        for (_, record) in MetricsLog.read(path) {
+            let x = Double(record.iteration)
+            switch record.kind {
+            case .iteration:
+                let values = [
+                    ("dTotal", record.dTotal), ("gTotal", record.gTotal), ("gClassification", record.gClassification),
+                    ("dPenalty", record.dPenalty),
+                ]
+                for case (let key, let value?) in values { losses[key, default: []].append((x, value)) }
+            case .evaluation:
+                if let value = record.score { scores["selection score", default: []].append((x, value)) }
+                for (name, value) in record.judgeRecognition ?? [:] {
+                    scores["judge: \(name)", default: []].append((x, value))
                 }
             }
         }

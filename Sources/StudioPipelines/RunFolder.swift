@@ -117,14 +117,7 @@ public struct RunFolder: Sendable {
 
     /// Drops metric lines past `iteration` (a resumed run rewrites them).
     func truncateMetrics(after iteration: Int) throws {
-        guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else { return }
-        let kept = text.split(separator: "\n").filter { line in
-            guard let data = line.data(using: .utf8),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let at = object["iteration"] as? Int
-            else { return false }
-            return at <= iteration
-        }
+        let kept = MetricsLog.read(metrics).filter { $0.record.iteration <= iteration }.map(\.text)
         try AtomicFile.write(Data((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: metrics)
     }
 
@@ -204,84 +197,6 @@ public struct RunFolder: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(value)
-    }
-}
-
-/// An append-only JSON-lines file, flushed after every line.
-struct MetricsLog {
-    let handle: FileHandle
-
-    init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
-    }
-
-    mutating func append<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try handle.write(contentsOf: try encoder.encode(value) + Data("\n".utf8))
-    }
-
-    func close() throws { try handle.close() }
-}
-
-/// One metrics line per logged iteration.
-struct IterationMetrics: Codable {
-    var kind = "iteration"
-    let iteration: Int, seconds: Double
-    let dHinge: Float, dWasserstein: Float, dPenalty: Float, dTotal: Float
-    let gConditional: Float, gUnconditional: Float, gClassification: Float, gTotal: Float
-
-    init(_ record: ProbeGANTrainer.IterationRecord, seconds: Double) {
-        iteration = record.iteration
-        self.seconds = seconds
-        dHinge = record.discriminator.hinge
-        dWasserstein = record.discriminator.wasserstein
-        dPenalty = record.discriminator.penalty
-        dTotal = record.discriminator.total
-        gConditional = record.generator.conditional
-        gUnconditional = record.generator.unconditional
-        gClassification = record.generator.classification
-        gTotal = record.generator.total
-    }
-}
-
-/// One metrics line per evaluation: the selection statistic and, for reporting only, the judge.
-struct EvaluationMetrics: Codable {
-    var kind = "evaluation"
-    let iteration: Int, seconds: Double
-    let score: Float
-    let recognition: [String: Float], robustRecognition: [String: Float]
-    /// Seen-class Frechet distances to real training examples in the probed classifier's features.
-    let seenDistance: [String: Double]
-    /// The judge's recognition of the same samples: reported, never used for selection or stopping.
-    let judgeRecognition: [String: Float]
-    let isBest: Bool
-
-    init(
-        iteration: Int, seconds: Double, names: [String], result: SelectionScore.Result, judge: [Float?],
-        isBest: Bool
-    ) {
-        self.iteration = iteration
-        self.seconds = seconds
-        score = result.score
-        func byName(_ values: [Float?]) -> [String: Float] {
-            var out = [String: Float]()
-            for (index, value) in values.enumerated() { if let value { out[names[index]] = value } }
-            return out
-        }
-        recognition = byName(result.recognition)
-        robustRecognition = byName(result.robustRecognition)
-        var distances = [String: Double]()
-        for (index, value) in result.seenDistance.enumerated() { if let value { distances[names[index]] = value } }
-        seenDistance = distances
-        judgeRecognition = byName(judge)
-        self.isBest = isBest
     }
 }
 

@@ -76,7 +76,9 @@ public enum RunReport {
         body.append("<h2>Training</h2>")
         body.append(image("losses.png", alt: "losses"))
         body.append(image("evaluation.png", alt: "selection score and, for reporting only, the judge"))
-        if let metrics = text("metrics.jsonl") { body.append(trajectory(metrics)) }
+        if FileManager.default.fileExists(atPath: file("metrics.jsonl").path) {
+            body.append(trajectory(metrics: file("metrics.jsonl").path))
+        }
         if let manifest = text("manifest.json") {
             body.append("<h2>Target-absence proof (manifest.json)</h2><pre>\(escape(manifest))</pre>")
         }
@@ -172,26 +174,25 @@ public enum RunReport {
         return rows.joined() + "</table>"
     }
 
-    /// The evaluation lines of the metrics as a table.
-    static func trajectory(_ metrics: String) -> String {
+    /// The evaluation lines of the metrics file at `path` as a table.
+    static func trajectory(metrics path: String) -> String {
         var rows = [
             "<h3>Selection trajectory (the judge columns are reported, never used)</h3><table><tr><th>iteration</th>"
                 + "<th>selection score</th><th>seen-class distance</th><th>judge recognition</th><th>selected so far</th></tr>"
         ]
-        for line in metrics.split(separator: "\n") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                object["kind"] as? String == "evaluation", let iteration = object["iteration"] as? Int
-            else { continue }
-            let score = (object["score"] as? Double).map { String(format: "%.3f", $0) } ?? "-"
-            let distances = (object["seenDistance"] as? [String: Double])?.values
+        for (_, record) in MetricsLog.read(path) where record.kind == .evaluation {
+            let score = record.score.map { String(format: "%.3f", $0) } ?? "-"
             let distance =
-                distances.map { $0.isEmpty ? "-" : String(format: "%.2f", $0.reduce(0, +) / Double($0.count)) } ?? "-"
+                record.seenDistance.map { distances in
+                    distances.isEmpty
+                        ? "-" : String(format: "%.2f", distances.values.reduce(0, +) / Double(distances.count))
+                } ?? "-"
             let judge =
-                (object["judgeRecognition"] as? [String: Double])?.sorted { $0.key < $1.key }
+                record.judgeRecognition?.sorted { $0.key < $1.key }
                 .map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", ") ?? "-"
             rows.append(
-                "<tr><td>\(iteration)</td><td>\(score)</td><td>\(distance)</td><td>\(escape(judge))</td><td>"
-                    + ((object["isBest"] as? Bool) == true ? "yes" : "") + "</td></tr>")
+                "<tr><td>\(record.iteration)</td><td>\(score)</td><td>\(distance)</td><td>\(escape(judge))</td><td>"
+                    + (record.isBest == true ? "yes" : "") + "</td></tr>")
         }
         return rows.joined() + "</table>"
     }

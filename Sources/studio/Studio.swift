@@ -15,6 +15,8 @@ struct Studio: ParsableCommand {
             rendered back to WAV with NNLS + fast Griffin-Lim. Start with `studio train --unseen women`, then \
             `studio render --run FOLDER --class women`.
 
+            Seeds: `--seed` defaults to 0 in every command and draws only that command's random numbers;             `studio corpus build --corpus-seed` names which corpus (1, the default corpus).
+
             Exit codes: 0 success; 1 error (the message names the file, flag, checkpoint or run folder and a \
             way out; nothing is overwritten); 64 usage error (a bad or missing flag); 130 interrupted by \
             Ctrl-C or SIGTERM after writing a checkpoint (the message prints the command that continues).

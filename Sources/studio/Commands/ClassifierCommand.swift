@@ -217,16 +217,13 @@ struct ClassifierTrainCommand: ParsableCommand {
                 "classifiers/\(dataOptions.modality.rawValue)-\(name).safetensors"
             ).path
         nonisolated(unsafe) var bar: ProgressBar?
-        nonisolated(unsafe) var currentEpoch = 0
         let summary = try ClassifierPipelines.train(
             data: train, architecture: chosen, widths: parsedWidths, configuration: configuration, startingFrom: from,
             checkpoint: path
         ) { epoch, done, total in
-            if epoch != currentEpoch {
-                currentEpoch = epoch
-                bar = ProgressBar("epoch \(epoch)", total: total)
-            }
-            bar?.update(done)
+            // One bar for the whole budget, its detail the epoch.
+            if bar == nil { bar = ProgressBar("training", total: configuration.epochs * total) }
+            bar?.update((epoch - 1) * total + done, detail: "epoch \(epoch)/\(configuration.epochs)")
         }
         let report = summary.training
         for (epoch, loss) in report.trainLoss.enumerated() {

@@ -38,7 +38,7 @@ struct EvaluateCommand: ParsableCommand {
     var bootstrap = 200
 
     @Option(help: "Seed of the latents and the bootstrap.")
-    var seed: UInt64 = 7
+    var seed: UInt64 = 0
 
     @Option(
         name: .customLong("judge"),

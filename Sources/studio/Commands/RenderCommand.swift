@@ -23,7 +23,7 @@ struct RenderCommand: ParsableCommand {
     var out: String?
 
     @Option(help: "Seed of the latents and of Griffin-Lim's phases.")
-    var seed: UInt64 = 1
+    var seed: UInt64 = 0
 
     @Flag(help: "Print the JSON summary.")
     var json = false
