@@ -23,15 +23,21 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--layers", choices=["wide", "quick"], default="wide")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     n = 1024
     a, b = torch.randn(n, n), torch.randn(n, n)
     print(f"sgemm1024_gflops={2 * n ** 3 / timed(lambda: a @ b, args.repeats) / 1e9}")
-    layers = [("g64_3x3_64to64", 32, 64, 64, 64, 3), ("g32_3x3_128to64", 32, 128, 64, 64, 3),
-              ("d64_3x3_1to64", 64, 1, 64, 64, 3), ("d32_3x3_64to128", 64, 64, 128, 32, 3),
-              ("d16_3x3_128to256", 64, 128, 256, 16, 3)]
+    wide = [("g64_3x3_64to64", 32, 64, 64, 64, 3), ("g32_3x3_128to64", 32, 128, 64, 64, 3),
+            ("d64_3x3_1to64", 64, 1, 64, 64, 3), ("d32_3x3_64to128", 64, 64, 128, 32, 3),
+            ("d16_3x3_128to256", 64, 128, 256, 16, 3)]
+    quick = [("g64_3x3_16to16", 32, 16, 16, 64, 3), ("g32_3x3_32to16", 32, 32, 16, 32, 3),
+             ("g16_3x3_64to32", 32, 64, 32, 16, 3), ("d64_3x3_1to16", 64, 1, 16, 64, 3),
+             ("d64_3x3_16to16", 64, 16, 16, 64, 3), ("d32_3x3_16to32", 64, 16, 32, 32, 3),
+             ("d16_3x3_32to64", 64, 32, 64, 16, 3)]
+    layers = quick if args.layers == "quick" else wide
     total_flops, total_seconds = 0.0, 0.0
     for name, batch, cin, cout, size, k in layers:
         x = torch.randn(batch, cin, size, size, requires_grad=True)

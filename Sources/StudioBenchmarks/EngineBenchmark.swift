@@ -16,14 +16,26 @@ func engineBenchmark() throws {
     for _ in 0..<repeats { times.append(seconds { _ = Tensor.matmul(a, b) }) }
     print("sgemm1024_gflops=\(2 * pow(Double(n), 3) / median(times) / 1e9)")
 
-    // (name, batch, in, out, size, kernel, stride, padding): the mel config's heaviest convolutions.
-    let layers: [(String, Int, Int, Int, Int, Int)] = [
+    // (name, batch, in, out, size, kernel): `--layers wide` (the default) is the heaviest
+    // convolutions of the mel configuration at channel base 64; `--layers quick` those of the
+    // quick preset (channel base 16, batch 32; D sees real and fake, 64).
+    let wide: [(String, Int, Int, Int, Int, Int)] = [
         ("g64_3x3_64to64", 32, 64, 64, 64, 3),
         ("g32_3x3_128to64", 32, 128, 64, 64, 3),
         ("d64_3x3_1to64", 64, 1, 64, 64, 3),
         ("d32_3x3_64to128", 64, 64, 128, 32, 3),
         ("d16_3x3_128to256", 64, 128, 256, 16, 3),
     ]
+    let quick: [(String, Int, Int, Int, Int, Int)] = [
+        ("g64_3x3_16to16", 32, 16, 16, 64, 3),
+        ("g32_3x3_32to16", 32, 32, 16, 32, 3),
+        ("g16_3x3_64to32", 32, 64, 32, 16, 3),
+        ("d64_3x3_1to16", 64, 1, 16, 64, 3),
+        ("d64_3x3_16to16", 64, 16, 16, 64, 3),
+        ("d32_3x3_16to32", 64, 16, 32, 32, 3),
+        ("d16_3x3_32to64", 64, 32, 64, 16, 3),
+    ]
+    let layers = option("layers", default: "wide") == "quick" ? quick : wide
     var totalFlops = 0.0
     var totalSeconds = 0.0
     for (name, batch, inChannels, outChannels, size, kernel) in layers {

@@ -56,9 +56,9 @@ func collapseAxes(_ outShape: [Int], _ operands: [[Int]]) -> (shape: [Int], oper
 
 /// `out[i] = op(a[ia], b[ib])` over `outShape` with broadcast strides.
 @inline(__always)
-func broadcastBinary(
+func broadcastBinary<Function: BinaryFunction>(
     _ a: UnsafePointer<Float>, _ aShape: [Int], _ b: UnsafePointer<Float>, _ bShape: [Int],
-    _ out: UnsafeMutablePointer<Float>, _ outShape: [Int], _ op: (Float, Float) -> Float
+    _ out: UnsafeMutablePointer<Float>, _ outShape: [Int], _ op: Function
 ) {
     let count = outShape.reduce(1, *)
     let aCount = aShape.reduce(1, *)
@@ -91,9 +91,9 @@ func broadcastBinary(
 /// The general case of `broadcastBinary`: an odometer over all axes but the last, a strided loop
 /// along the last.
 @inline(__always)
-private func broadcastBinaryStrided(
+private func broadcastBinaryStrided<Function: BinaryFunction>(
     _ a: UnsafePointer<Float>, _ aShape: [Int], _ b: UnsafePointer<Float>, _ bShape: [Int],
-    _ out: UnsafeMutablePointer<Float>, _ outShape: [Int], _ op: (Float, Float) -> Float
+    _ out: UnsafeMutablePointer<Float>, _ outShape: [Int], _ op: Function
 ) {
     let count = outShape.reduce(1, *)
     let rank = outShape.count
@@ -198,7 +198,9 @@ func sumDouble(_ values: UnsafePointer<Float>, count: Int) -> Double {
 
 /// `out[i] = op(a[i])`, split across cores for large tensors.
 @inline(__always)
-func unaryMap(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, _ op: (Float) -> Float) {
+func unaryMap<Function: UnaryFunction>(
+    _ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, _ op: Function
+) {
     Parallel.forRange(count) { range in
         for index in range { out[index] = op(a[index]) }
     }

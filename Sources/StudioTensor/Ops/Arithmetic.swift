@@ -2,8 +2,8 @@
 // differentiable operations, so that gradients of gradients work.
 
 extension Tensor {
-    private static func binary(
-        _ a: Tensor, _ b: Tensor, _ name: String, _ op: (Float, Float) -> Float
+    private static func binary<Function: BinaryFunction>(
+        _ a: Tensor, _ b: Tensor, _ name: String, _ op: Function
     ) -> Tensor {
         guard let shape = broadcastShape(a.shape, b.shape) else {
             preconditionFailure("\(name): shapes \(a.shape) and \(b.shape) do not broadcast")
@@ -15,7 +15,7 @@ extension Tensor {
 
     /// Elementwise sum with numpy broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let value = binary(a, b, "+") { $0 + $1 }
+        let value = binary(a, b, "+", Add())
         // Capture the shapes only: the pullback needs no values, and holding the inputs would keep
         // every residual branch's activations alive until the backward pass.
         let (aShape, bShape) = (a.shape, b.shape)
@@ -26,7 +26,7 @@ extension Tensor {
 
     /// Elementwise difference with numpy broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let value = binary(a, b, "-") { $0 - $1 }
+        let value = binary(a, b, "-", Subtract())
         let (aShape, bShape) = (a.shape, b.shape)
         return Tape.record(value, inputs: [a, b]) { g, _, needs in
             [needs[0] ? g.sum(toShape: aShape) : nil, needs[1] ? (-g).sum(toShape: bShape) : nil]
@@ -35,7 +35,7 @@ extension Tensor {
 
     /// Elementwise product with numpy broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let value = binary(a, b, "*") { $0 * $1 }
+        let value = binary(a, b, "*", Multiply())
         return Tape.record(value, inputs: [a, b]) { g, _, needs in
             [needs[0] ? (g * b).sum(toShape: a.shape) : nil, needs[1] ? (g * a).sum(toShape: b.shape) : nil]
         }
@@ -43,7 +43,7 @@ extension Tensor {
 
     /// Elementwise quotient with numpy broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let value = binary(a, b, "/") { $0 / $1 }
+        let value = binary(a, b, "/", Divide())
         return Tape.record(value, inputs: [a, b]) { g, _, needs in
             [
                 needs[0] ? (g / b).sum(toShape: a.shape) : nil,
@@ -57,7 +57,7 @@ extension Tensor {
 
     /// Adds a constant.
     public static func + (a: Tensor, b: Float) -> Tensor {
-        let value = makeTensor(a.shape) { out in a.withPointer { unaryMap($0, out, count: a.count) { $0 + b } } }
+        let value = makeTensor(a.shape) { out in a.withPointer { unaryMap($0, out, count: a.count, AddConstant(value: b)) } }
         return Tape.record(value, inputs: [a]) { g, _, _ in [g] }
     }
 
@@ -66,7 +66,7 @@ extension Tensor {
 
     /// Scales by a constant.
     public static func * (a: Tensor, b: Float) -> Tensor {
-        let value = makeTensor(a.shape) { out in a.withPointer { unaryMap($0, out, count: a.count) { $0 * b } } }
+        let value = makeTensor(a.shape) { out in a.withPointer { unaryMap($0, out, count: a.count, MultiplyConstant(value: b)) } }
         return Tape.record(value, inputs: [a]) { g, _, _ in [g * b] }
     }
 
@@ -99,8 +99,7 @@ extension Tensor {
             broadcastShape(shape, target) == target, "broadcast(to:): \(shape) does not broadcast to \(target)")
         let zeros = TensorStorage(count: 1, repeating: 0)
         let value = makeTensor(target) { out in
-            withPointer { pa in broadcastBinary(pa, shape, UnsafePointer(zeros.pointer), [1], out, target) { a, _ in a }
-            }
+            withPointer { pa in broadcastBinary(pa, shape, UnsafePointer(zeros.pointer), [1], out, target, First()) }
         }
         let source = shape
         return Tape.record(value, inputs: [self]) { g, _, _ in [g.sum(toShape: source)] }
