@@ -57,7 +57,9 @@ extension Tensor {
 
     /// Adds a constant.
     public static func + (a: Tensor, b: Float) -> Tensor {
-        let value = makeTensor(a.shape) { out in a.withPointer { unaryMap($0, out, count: a.count, AddConstant(value: b)) } }
+        let value = makeTensor(a.shape) { out in
+            a.withPointer { unaryMap($0, out, count: a.count, AddConstant(value: b)) }
+        }
         return Tape.record(value, inputs: [a]) { g, _, _ in [g] }
     }
 
@@ -66,7 +68,9 @@ extension Tensor {
 
     /// Scales by a constant.
     public static func * (a: Tensor, b: Float) -> Tensor {
-        let value = makeTensor(a.shape) { out in a.withPointer { unaryMap($0, out, count: a.count, MultiplyConstant(value: b)) } }
+        let value = makeTensor(a.shape) { out in
+            a.withPointer { unaryMap($0, out, count: a.count, MultiplyConstant(value: b)) }
+        }
         return Tape.record(value, inputs: [a]) { g, _, _ in [g * b] }
     }
 

@@ -66,5 +66,7 @@ extension Tensor {
     }
 
     /// Elementwise comparison mask `x > threshold` as 0/1 (not differentiable: a constant).
-    public func greater(than threshold: Float) -> Tensor { detached.map(Step(threshold: threshold, above: 1, below: 0)) }
+    public func greater(than threshold: Float) -> Tensor {
+        detached.map(Step(threshold: threshold, above: 1, below: 0))
+    }
 }
