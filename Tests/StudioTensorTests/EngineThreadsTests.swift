@@ -57,4 +57,26 @@ struct EngineThreadsTests {
         results.value.deinitialize(count: 2)
         results.value.deallocate()
     }
+
+    /// Per-thread partial sums (a weight gradient split across threads) are added in chunk order
+    /// whatever order the threads finish in: with values where the order changes the float sum,
+    /// every arrival order gives the in-order total.
+    @Test func partialSumsAddInChunkOrderWhateverTheArrival() {
+        let chunks: [(start: Int, value: Float)] = [(0, 1e8), (8, 1), (16, -1e8), (24, 1)]
+        var expected: Float = 0
+        for chunk in chunks { expected += chunk.value }
+        for arrival in [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]] {
+            let sums = OrderedPartialSums()
+            for index in arrival {
+                var value = chunks[index].value
+                sums.add(start: chunks[index].start, &value, count: 1)
+            }
+            var total: Float = 0
+            sums.accumulate(into: &total, count: 1)
+            #expect(total == expected, "arrival \(arrival)")
+        }
+        var reversed: Float = 0
+        for chunk in chunks.reversed() { reversed += chunk.value }
+        #expect(reversed != expected, "the values must be order-sensitive for this test to mean anything")
+    }
 }

@@ -183,9 +183,9 @@ func convolutionBackwardFilter(
     let outSize = g.outputChannels * g.outputPlane
     let weightCount = g.outputChannels * g.patchSize
     weightGradient.update(repeating: 0, count: weightCount)
-    let lock = NSLock()
+    let sums = OrderedPartialSums()
     forEachSampleChunk(g) { samples in
-        // Each chunk sums its samples privately, then adds its sum under the lock.
+        // Each chunk sums its samples privately; the chunks' sums are added in chunk order.
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
         let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
         defer {
@@ -204,8 +204,27 @@ func convolutionBackwardFilter(
                 beta: position == 0 ? 0 : 1,
                 partial, ldc: g.patchSize)
         }
-        lock.lock()
-        for index in 0..<weightCount { weightGradient[index] += partial[index] }
-        lock.unlock()
+        sums.add(start: samples.lowerBound, partial, count: weightCount)
+    }
+    sums.accumulate(into: weightGradient, count: weightCount)
+}
+
+/// Adds per-chunk partial sums into a total in the order of their chunks, not in the order the
+/// threads finish, so that a sum split across three or more threads is the same on every run.
+final class OrderedPartialSums: @unchecked Sendable {
+    private let lock = NSLock()
+    private var partials = [(start: Int, values: [Float])]()
+
+    /// Records the partial sum of the chunk whose first sample is `start`.
+    func add(start: Int, _ values: UnsafePointer<Float>, count: Int) {
+        let copy = Array(UnsafeBufferPointer(start: values, count: count))
+        lock.withLock { partials.append((start, copy)) }
+    }
+
+    /// Adds every recorded partial, in chunk order, to `total`.
+    func accumulate(into total: UnsafeMutablePointer<Float>, count: Int) {
+        for (_, values) in partials.sorted(by: { $0.start < $1.start }) {
+            for index in 0..<count { total[index] += values[index] }
+        }
     }
 }

@@ -170,9 +170,9 @@ func shiftedConvolutionBackwardFilter(
     defer { tapGradients.deallocate() }
     tapGradients.update(repeating: 0, count: weightCount)
     let plane = g.inputHeight * g.inputWidth
-    let lock = NSLock()
+    let sums = OrderedPartialSums()
     forEachSampleChunk(g) { samples in
-        // Each chunk sums its samples privately, then adds its sum under the lock.
+        // Each chunk sums its samples privately; the chunks' sums are added in chunk order.
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
         let scratch = ShiftedScratch(g)
         defer {
@@ -192,10 +192,9 @@ func shiftedConvolutionBackwardFilter(
                     partial + tap * g.outputChannels * g.inputChannels, ldc: g.inputChannels)
             }
         }
-        lock.lock()
-        for index in 0..<weightCount { tapGradients[index] += partial[index] }
-        lock.unlock()
+        sums.add(start: samples.lowerBound, partial, count: weightCount)
     }
+    sums.accumulate(into: tapGradients, count: weightCount)
     for k in 0..<g.outputChannels {
         for c in 0..<g.inputChannels {
             for tap in 0..<taps {
