@@ -103,6 +103,22 @@ private func broadcastBinaryStrided<Function: BinaryFunction>(
     let aInner = aStrides[rank - 1]
     let bInner = bStrides[rank - 1]
     let outer = count / inner
+    if rank == 2 || rank == 3 {
+        // [rows, inner] or [outer rows, middle rows, inner]: offsets from the row number, no odometer
+        // (most broadcasts collapse to these: a per-sample-channel or per-channel scalar over planes).
+        let middle = rank == 3 ? outShape[1] : outer
+        let (aOuter, bOuter) = rank == 3 ? (aStrides[0], bStrides[0]) : (0, 0)
+        let (aMiddle, bMiddle) = (aStrides[rank - 2], bStrides[rank - 2])
+        Parallel.forRange(outer, costPerItem: inner) { range in
+            for row in range {
+                let (high, low) = row.quotientAndRemainder(dividingBy: middle)
+                let aOffset = high * aOuter + low * aMiddle
+                let bOffset = high * bOuter + low * bMiddle
+                stridedRow(a + aOffset, aInner, b + bOffset, bInner, out + row * inner, inner, op)
+            }
+        }
+        return
+    }
     Parallel.forRange(outer, costPerItem: inner) { range in
         var index = [Int](repeating: 0, count: rank)
         // Position the odometer at the start of the range.
@@ -118,20 +134,27 @@ private func broadcastBinaryStrided<Function: BinaryFunction>(
                 aOffset += index[axis] * aStrides[axis]
                 bOffset += index[axis] * bStrides[axis]
             }
-            let target = out + row * inner
-            if aInner == 1 && bInner == 0 {
-                let value = b[bOffset]
-                for column in 0..<inner { target[column] = op(a[aOffset + column], value) }
-            } else if aInner == 0 && bInner == 1 {
-                let value = a[aOffset]
-                for column in 0..<inner { target[column] = op(value, b[bOffset + column]) }
-            } else {
-                for column in 0..<inner {
-                    target[column] = op(a[aOffset + column * aInner], b[bOffset + column * bInner])
-                }
-            }
+            stridedRow(a + aOffset, aInner, b + bOffset, bInner, out + row * inner, inner, op)
             advanceOdometer(&index, shape: outShape, lastAxis: rank - 2)
         }
+    }
+}
+
+/// One row of `broadcastBinaryStrided`: `out[j] = op(a[j * aStride], b[j * bStride])`, with the
+/// common cases (one operand a scalar for the row, the other contiguous) as plain loops.
+@inline(__always)
+private func stridedRow<Function: BinaryFunction>(
+    _ a: UnsafePointer<Float>, _ aStride: Int, _ b: UnsafePointer<Float>, _ bStride: Int,
+    _ out: UnsafeMutablePointer<Float>, _ count: Int, _ op: Function
+) {
+    if aStride == 1 && bStride == 0 {
+        let value = b[0]
+        for column in 0..<count { out[column] = op(a[column], value) }
+    } else if aStride == 0 && bStride == 1 {
+        let value = a[0]
+        for column in 0..<count { out[column] = op(value, b[column]) }
+    } else {
+        for column in 0..<count { out[column] = op(a[column * aStride], b[column * bStride]) }
     }
 }
 
