@@ -26,6 +26,7 @@ let package = Package(
     targets: [
         // MARK: - System libraries (Debian -dev packages, found through pkg-config)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(
@@ -38,7 +39,7 @@ let package = Package(
         .target(name: "StudioSupport"),
         .target(name: "StudioAudio", dependencies: ["StudioSupport", "CFFTW", "CSndFile", "CSampleRate"]),
         .target(name: "StudioImage", dependencies: ["StudioSupport", "CPNG"]),
-        .target(name: "StudioTensor", dependencies: ["StudioSupport", "CBLAS", "CSystem"]),
+        .target(name: "StudioTensor", dependencies: ["StudioSupport", "CBLAS", "CDNNL", "CSystem"]),
         .target(name: "StudioCorpus", dependencies: ["StudioAudio", "StudioImage", "StudioSupport", "CZlib"]),
         .target(name: "StudioNN", dependencies: ["StudioTensor", "StudioSupport"]),
         .target(name: "StudioOptimizers", dependencies: ["StudioNN", "StudioTensor"]),

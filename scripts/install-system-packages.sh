@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     pkg-config
     libopenblas-dev   # BLAS for the tensor engine
+    libdnnl-dev       # oneDNN: the tensor engine's convolutions
     libfftw3-dev      # FFTW3 single precision: STFT / ISTFT
     libsndfile1-dev   # reading and writing WAV / FLAC / OGG / MP3
     libsamplerate0-dev  # band-limited resampling

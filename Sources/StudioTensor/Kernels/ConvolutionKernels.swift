@@ -4,7 +4,7 @@ import Foundation
 // Legend: N batch, C input channels, H x W input, K output channels, R x S kernel, P x Q output.
 
 /// The geometry of a 2-D convolution (cross-correlation, as PyTorch's `conv2d`).
-public struct ConvolutionGeometry: Sendable, Equatable {
+public struct ConvolutionGeometry: Sendable, Hashable {
     /// Batch.
     public let batch: Int
     /// Input channels, height, width.
@@ -109,6 +109,10 @@ func convolutionForward(
     _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
     _ g: ConvolutionGeometry
 ) {
+    if OneDNN.handles(g) {
+        OneDNN.plan(g, .forward).run([.init(mutating: input), .init(mutating: weight), .init(output)])
+        return
+    }
     if g.isSamePaddedStrideOne {
         shiftedConvolutionForward(output, input, weight, g)
         return
@@ -143,6 +147,12 @@ func convolutionBackwardData(
     _ inputGradient: UnsafeMutablePointer<Float>, _ outputGradient: UnsafePointer<Float>,
     _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry
 ) {
+    if OneDNN.handles(g) {
+        OneDNN.plan(g, .inputGradient).run([
+            .init(mutating: outputGradient), .init(mutating: weight), .init(inputGradient),
+        ])
+        return
+    }
     if g.isSamePaddedStrideOne {
         shiftedConvolutionBackwardData(inputGradient, outputGradient, weight, g)
         return
@@ -175,6 +185,12 @@ func convolutionBackwardFilter(
     _ weightGradient: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
     _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry
 ) {
+    if OneDNN.handles(g) {
+        OneDNN.plan(g, .weightGradient).run([
+            .init(mutating: input), .init(mutating: outputGradient), .init(weightGradient),
+        ])
+        return
+    }
     if g.isSamePaddedStrideOne {
         shiftedConvolutionBackwardFilter(weightGradient, input, outputGradient, g)
         return

@@ -1,0 +1,243 @@
+import CDNNL
+import Foundation
+
+// Convolutions on oneDNN (Debian's libdnnl), whose JIT kernels work on channel-blocked layouts
+// (nChw16c): each call reorders the engine's NCHW operands into the layout the primitive chose,
+// runs it and reorders the result back. Measured on the quick preset's layers (2 vCPU AVX-512,
+// one thread), forward, input and weight gradients together take 0.35-0.6 of the im2col kernels'
+// time (docs/benchmarks.md). Primitives are built once per geometry and pass, then reused.
+// `STUDIO_ONEDNN=0` keeps every convolution on the im2col kernels.
+
+/// oneDNN's engine, the primitives built so far, and the switch.
+enum OneDNN {
+    /// False when `STUDIO_ONEDNN=0`: every convolution then runs on the engine's own kernels.
+    static let enabled: Bool = {
+        guard let text = getenv("STUDIO_ONEDNN") else { return true }
+        return String(cString: text) != "0"
+    }()
+
+    /// The CPU engine.
+    nonisolated(unsafe) static let engine: dnnl_engine_t = {
+        var engine: dnnl_engine_t?
+        check(dnnl_engine_create(&engine, dnnl_cpu, 0), "creating the CPU engine")
+        return engine!
+    }()
+
+    /// Whether oneDNN runs a convolution of this geometry. A single input channel (the
+    /// discriminator's first layer) stays on im2col, which measured 4x faster there.
+    static func handles(_ g: ConvolutionGeometry) -> Bool {
+        enabled && g.inputChannels >= 8 && g.outputChannels >= 8 && g.batch > 0
+    }
+
+    /// The three passes of a convolution.
+    enum Pass: Hashable {
+        case forward, inputGradient, weightGradient
+    }
+
+    /// oneDNN splits a primitive's work by the thread count when the primitive is built, so a
+    /// plan serves one thread count: the same geometry on 1 and 2 threads has two plans.
+    private struct Key: Hashable {
+        let geometry: ConvolutionGeometry
+        let pass: Pass
+        let threads: Int
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var plans = [Key: ConvolutionPlan]()
+
+    /// The plan of `pass` for `g` on the calling thread's share of the engine's threads, built
+    /// on first use.
+    static func plan(_ g: ConvolutionGeometry, _ pass: Pass) -> ConvolutionPlan {
+        let threads = Parallel.workers
+        return lock.withLock {
+            let key = Key(geometry: g, pass: pass, threads: threads)
+            if let plan = plans[key] { return plan }
+            omp_set_num_threads(Int32(threads))
+            let plan = ConvolutionPlan(g, pass, threads: threads)
+            plans[key] = plan
+            return plan
+        }
+    }
+
+    /// Stops on a oneDNN error: these calls fail only on a bug or an exhausted machine.
+    static func check(_ status: dnnl_status_t, _ what: String) {
+        precondition(status == dnnl_success, "oneDNN failed \(what) (status \(status.rawValue))")
+    }
+}
+
+/// One pass of one convolution geometry: the primitive, and for each operand the plain layout
+/// the engine holds, the layout the primitive wants and the reorder between them (nil if equal).
+final class ConvolutionPlan: @unchecked Sendable {
+    struct Operand {
+        let argument: Int32
+        var plain = dnnl_memory_desc_t()
+        var inner = dnnl_memory_desc_t()
+        let reorder: dnnl_primitive_t?
+        let isOutput: Bool
+    }
+
+    let primitive: dnnl_primitive_t
+    /// In the order of `run`'s pointers: inputs first, the output last.
+    let operands: [Operand]
+    /// The thread count the primitive was built for and runs on.
+    let threads: Int
+    /// The working memory one execution needs (possibly none).
+    let scratchpad: dnnl_memory_desc_t
+
+    init(_ g: ConvolutionGeometry, _ pass: OneDNN.Pass, threads: Int) {
+        self.threads = threads
+        let engine = OneDNN.engine
+        let source: [Int64] = [g.batch, g.inputChannels, g.inputHeight, g.inputWidth].map(Int64.init)
+        let weights: [Int64] = [g.outputChannels, g.inputChannels, g.kernelHeight, g.kernelWidth].map(Int64.init)
+        let destination: [Int64] = [g.batch, g.outputChannels, g.outputHeight, g.outputWidth].map(Int64.init)
+        let strides: [Int64] = [Int64(g.stride), Int64(g.stride)]
+        let padding: [Int64] = [Int64(g.padding), Int64(g.padding)]
+        func descriptor(_ dims: [Int64], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+            var md = dnnl_memory_desc_t()
+            OneDNN.check(dnnl_memory_desc_init_by_tag(&md, 4, dims, dnnl_f32, tag), "describing \(dims)")
+            return md
+        }
+        var sourceAny = descriptor(source, dnnl_format_tag_any)
+        var weightsAny = descriptor(weights, dnnl_format_tag_any)
+        var destinationAny = descriptor(destination, dnnl_format_tag_any)
+        // The scratchpad is the caller's (one per execution): oneDNN's own is shared between
+        // primitives and not safe when two threads convolve at once (`--jobs`, tests).
+        var attributes: dnnl_primitive_attr_t?
+        OneDNN.check(dnnl_primitive_attr_create(&attributes), "creating attributes")
+        defer { dnnl_primitive_attr_destroy(attributes) }
+        OneDNN.check(
+            dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user), "choosing the scratchpad")
+        var forward = dnnl_convolution_desc_t()
+        OneDNN.check(
+            dnnl_convolution_forward_desc_init(
+                &forward, dnnl_forward_training, dnnl_convolution_direct, &sourceAny, &weightsAny, nil,
+                &destinationAny, strides, padding, padding), "describing a convolution \(g)")
+        var forwardPD: dnnl_primitive_desc_t?
+        OneDNN.check(
+            dnnl_primitive_desc_create(&forwardPD, &forward, attributes, engine, nil), "choosing a forward kernel")
+        var pd: dnnl_primitive_desc_t?
+        // (argument, plain dims, plain tag, the primitive's query, is output), inputs first.
+        let layout: [(Int32, [Int64], dnnl_format_tag_t, dnnl_query_t, Bool)]
+        switch pass {
+        case .forward:
+            pd = forwardPD
+            layout = [
+                (DNNL_ARG_SRC, source, dnnl_nchw, dnnl_query_src_md, false),
+                (DNNL_ARG_WEIGHTS, weights, dnnl_oihw, dnnl_query_weights_md, false),
+                (DNNL_ARG_DST, destination, dnnl_nchw, dnnl_query_dst_md, true),
+            ]
+        case .inputGradient:
+            var backward = dnnl_convolution_desc_t()
+            OneDNN.check(
+                dnnl_convolution_backward_data_desc_init(
+                    &backward, dnnl_convolution_direct, &sourceAny, &weightsAny, &destinationAny, strides, padding,
+                    padding), "describing an input gradient")
+            OneDNN.check(
+                dnnl_primitive_desc_create(&pd, &backward, attributes, engine, forwardPD),
+                "choosing an input-gradient kernel")
+            layout = [
+                (DNNL_ARG_DIFF_DST, destination, dnnl_nchw, dnnl_query_diff_dst_md, false),
+                (DNNL_ARG_WEIGHTS, weights, dnnl_oihw, dnnl_query_weights_md, false),
+                (DNNL_ARG_DIFF_SRC, source, dnnl_nchw, dnnl_query_diff_src_md, true),
+            ]
+        case .weightGradient:
+            var backward = dnnl_convolution_desc_t()
+            OneDNN.check(
+                dnnl_convolution_backward_weights_desc_init(
+                    &backward, dnnl_convolution_direct, &sourceAny, &weightsAny, nil, &destinationAny, strides, padding,
+                    padding), "describing a weight gradient")
+            OneDNN.check(
+                dnnl_primitive_desc_create(&pd, &backward, attributes, engine, forwardPD),
+                "choosing a weight-gradient kernel")
+            layout = [
+                (DNNL_ARG_SRC, source, dnnl_nchw, dnnl_query_src_md, false),
+                (DNNL_ARG_DIFF_DST, destination, dnnl_nchw, dnnl_query_diff_dst_md, false),
+                (DNNL_ARG_DIFF_WEIGHTS, weights, dnnl_oihw, dnnl_query_diff_weights_md, true),
+            ]
+        }
+        var made: dnnl_primitive_t?
+        OneDNN.check(dnnl_primitive_create(&made, pd), "building a convolution kernel")
+        primitive = made!
+        scratchpad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0).pointee
+        operands = layout.map { argument, dims, tag, query, isOutput in
+            var plain = descriptor(dims, tag)
+            var inner = dnnl_primitive_desc_query_md(pd, query, 0).pointee
+            var reorder: dnnl_primitive_t?
+            if dnnl_memory_desc_equal(&plain, &inner) == 0 {
+                var reorderPD: dnnl_primitive_desc_t?
+                if isOutput {
+                    OneDNN.check(
+                        dnnl_reorder_primitive_desc_create(&reorderPD, &inner, engine, &plain, engine, attributes),
+                        "planning a reorder")
+                } else {
+                    OneDNN.check(
+                        dnnl_reorder_primitive_desc_create(&reorderPD, &plain, engine, &inner, engine, attributes),
+                        "planning a reorder")
+                }
+                OneDNN.check(dnnl_primitive_create(&reorder, reorderPD), "building a reorder")
+                dnnl_primitive_desc_destroy(reorderPD)
+            }
+            return Operand(argument: argument, plain: plain, inner: inner, reorder: reorder, isOutput: isOutput)
+        }
+        if pass != .forward { dnnl_primitive_desc_destroy(pd) }
+        dnnl_primitive_desc_destroy(forwardPD)
+    }
+
+    /// Runs the pass on the engine's plain NCHW / OIHW buffers, `pointers` in the order of
+    /// `operands`, on the plan's thread count.
+    func run(_ pointers: [UnsafeMutableRawPointer]) {
+        omp_set_num_threads(Int32(threads))
+        var stream: dnnl_stream_t?
+        OneDNN.check(
+            dnnl_stream_create(&stream, OneDNN.engine, dnnl_stream_default_flags.rawValue), "creating a stream")
+        var memories = [dnnl_memory_t?]()
+        var scratch = [UnsafeMutableRawPointer]()
+        defer {
+            for memory in memories { dnnl_memory_destroy(memory) }
+            for buffer in scratch { buffer.deallocate() }
+            dnnl_stream_destroy(stream)
+        }
+        func memory(_ descriptor: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t? {
+            var descriptor = descriptor
+            var memory: dnnl_memory_t?
+            OneDNN.check(dnnl_memory_create(&memory, &descriptor, OneDNN.engine, pointer), "wrapping a buffer")
+            memories.append(memory)
+            return memory
+        }
+        func reorder(_ primitive: dnnl_primitive_t, from: dnnl_memory_t?, to: dnnl_memory_t?) {
+            var arguments = [
+                dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: from), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: to),
+            ]
+            OneDNN.check(dnnl_primitive_execute(primitive, stream, 2, &arguments), "reordering")
+        }
+        var arguments = [dnnl_exec_arg_t]()
+        var pendingOutput: (dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)?
+        for (operand, pointer) in zip(operands, pointers) {
+            let user = memory(operand.plain, pointer)
+            guard let reorderPrimitive = operand.reorder else {
+                arguments.append(dnnl_exec_arg_t(arg: operand.argument, memory: user))
+                continue
+            }
+            var inner = operand.inner
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: dnnl_memory_desc_get_size(&inner), alignment: 64)
+            scratch.append(buffer)
+            let blocked = memory(operand.inner, buffer)
+            if operand.isOutput {
+                pendingOutput = (reorderPrimitive, blocked, user)
+            } else {
+                reorder(reorderPrimitive, from: user, to: blocked)
+            }
+            arguments.append(dnnl_exec_arg_t(arg: operand.argument, memory: blocked))
+        }
+        var scratchpadDescriptor = scratchpad
+        let scratchpadSize = dnnl_memory_desc_get_size(&scratchpadDescriptor)
+        if scratchpadSize > 0 {
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: scratchpadSize, alignment: 64)
+            scratch.append(buffer)
+            arguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, buffer)))
+        }
+        OneDNN.check(dnnl_primitive_execute(primitive, stream, Int32(arguments.count), &arguments), "convolving")
+        if let (primitive, blocked, user) = pendingOutput { reorder(primitive, from: blocked, to: user) }
+        OneDNN.check(dnnl_stream_wait(stream), "waiting for the stream")
+    }
+}
