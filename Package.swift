@@ -68,7 +68,7 @@ let package = Package(
                 "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioData", "StudioClassifiers",
                 "StudioModels",
                 "StudioNN", "ProbeGAN", "StudioOptimizers", "StudioEvaluation", "EGBAS",
-                "StudioTensor", "CBLAS", "CFFTW", "CSndFile",
+                "StudioTensor", "CBLAS", "CDNNL", "CFFTW", "CSndFile",
                 "CSampleRate", "CPNG",
             ]
         ),

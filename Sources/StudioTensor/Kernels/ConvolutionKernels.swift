@@ -110,7 +110,7 @@ func convolutionForward(
     _ g: ConvolutionGeometry
 ) {
     if OneDNN.handles(g) {
-        OneDNN.plan(g, .forward).run([.init(mutating: input), .init(mutating: weight), .init(output)])
+        OneDNN.forward(output, input, weight, g)
         return
     }
     if g.isSamePaddedStrideOne {
@@ -148,9 +148,7 @@ func convolutionBackwardData(
     _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry
 ) {
     if OneDNN.handles(g) {
-        OneDNN.plan(g, .inputGradient).run([
-            .init(mutating: outputGradient), .init(mutating: weight), .init(inputGradient),
-        ])
+        OneDNN.inputGradient(inputGradient, outputGradient, weight, g)
         return
     }
     if g.isSamePaddedStrideOne {
@@ -186,9 +184,7 @@ func convolutionBackwardFilter(
     _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry
 ) {
     if OneDNN.handles(g) {
-        OneDNN.plan(g, .weightGradient).run([
-            .init(mutating: input), .init(mutating: outputGradient), .init(weightGradient),
-        ])
+        OneDNN.weightGradient(weightGradient, input, outputGradient, g)
         return
     }
     if g.isSamePaddedStrideOne {

@@ -8,6 +8,12 @@ import Foundation
 // time (docs/benchmarks.md). Primitives are built once per geometry and pass, then reused.
 // `STUDIO_ONEDNN=0` keeps every convolution on the im2col kernels.
 
+/// Which kernels the engine's convolutions run on.
+public enum EngineConvolutions {
+    /// True unless `STUDIO_ONEDNN=0`: convolutions of 8 or more channels in and out run on oneDNN.
+    public static var useOneDNN: Bool { OneDNN.enabled }
+}
+
 /// oneDNN's engine, the primitives built so far, and the switch.
 enum OneDNN {
     /// False when `STUDIO_ONEDNN=0`: every convolution then runs on the engine's own kernels.
@@ -59,9 +65,106 @@ enum OneDNN {
         }
     }
 
+    /// Reorders built so far, by layouts and thread count: many plans convert the same tensors
+    /// (a forward's input is its weight gradient's input), and each reorder holds JIT code.
+    nonisolated(unsafe) private static var reorders = [Data: dnnl_primitive_t]()
+
+    /// The reorder from `source` to `target`; called while a plan is built, under `lock`.
+    static func sharedReorder(
+        from source: dnnl_memory_desc_t, to target: dnnl_memory_desc_t, threads: Int,
+        _ attributes: dnnl_primitive_attr_t?
+    ) -> dnnl_primitive_t {
+        var (source, target) = (source, target)
+        var key = withUnsafeBytes(of: &source) { Data($0) }
+        key.append(withUnsafeBytes(of: &target) { Data($0) })
+        key.append(withUnsafeBytes(of: threads) { Data($0) })
+        if let reorder = reorders[key] { return reorder }
+        var descriptor: dnnl_primitive_desc_t?
+        check(
+            dnnl_reorder_primitive_desc_create(&descriptor, &source, engine, &target, engine, attributes),
+            "planning a reorder")
+        var reorder: dnnl_primitive_t?
+        check(dnnl_primitive_create(&reorder, descriptor), "building a reorder")
+        dnnl_primitive_desc_destroy(descriptor)
+        reorders[key] = reorder!
+        return reorder!
+    }
+
     /// Stops on a oneDNN error: these calls fail only on a bug or an exhausted machine.
     static func check(_ status: dnnl_status_t, _ what: String) {
         precondition(status == dnnl_success, "oneDNN failed \(what) (status \(status.rawValue))")
+    }
+}
+
+extension OneDNN {
+    /// Bytes of a chunk's input and output, at most: the blocked copies of a whole batch at width
+    /// 64 (and the scratchpad beside them) raised the width-64 training step's peak memory by about
+    /// 400 MB, so a batch goes through in chunks of samples (no slower on the quick preset).
+    static let chunkBytes = 16 << 20
+
+    /// Consecutive sample ranges of `g`'s batch whose input and output fit `chunkBytes`.
+    static func chunks(_ g: ConvolutionGeometry) -> [Range<Int>] {
+        let perSample =
+            (g.inputChannels * g.inputHeight * g.inputWidth + g.outputChannels * g.outputPlane)
+            * MemoryLayout<Float>.stride
+        let size = max(1, min(g.batch, chunkBytes / max(perSample, 1)))
+        return stride(from: 0, to: g.batch, by: size).map { $0..<min($0 + size, g.batch) }
+    }
+
+    /// `g` for the samples of `chunk` only.
+    static func geometry(_ g: ConvolutionGeometry, samples chunk: Range<Int>) -> ConvolutionGeometry {
+        ConvolutionGeometry(
+            batch: chunk.count, inputChannels: g.inputChannels, inputHeight: g.inputHeight, inputWidth: g.inputWidth,
+            outputChannels: g.outputChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+            stride: g.stride, padding: g.padding)
+    }
+
+    /// `y = conv(x, w)`, chunk by chunk.
+    static func forward(
+        _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+        _ g: ConvolutionGeometry
+    ) {
+        let (inSize, outSize) = (g.inputChannels * g.inputHeight * g.inputWidth, g.outputChannels * g.outputPlane)
+        for chunk in chunks(g) {
+            plan(geometry(g, samples: chunk), .forward).run([
+                .init(mutating: input + chunk.lowerBound * inSize), .init(mutating: weight),
+                .init(output + chunk.lowerBound * outSize),
+            ])
+        }
+    }
+
+    /// `dx` from `dy`, chunk by chunk.
+    static func inputGradient(
+        _ inputGradient: UnsafeMutablePointer<Float>, _ outputGradient: UnsafePointer<Float>,
+        _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry
+    ) {
+        let (inSize, outSize) = (g.inputChannels * g.inputHeight * g.inputWidth, g.outputChannels * g.outputPlane)
+        for chunk in chunks(g) {
+            plan(geometry(g, samples: chunk), .inputGradient).run([
+                .init(mutating: outputGradient + chunk.lowerBound * outSize), .init(mutating: weight),
+                .init(inputGradient + chunk.lowerBound * inSize),
+            ])
+        }
+    }
+
+    /// `dW`: each chunk's sum, added in chunk order.
+    static func weightGradient(
+        _ weightGradient: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
+        _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry
+    ) {
+        let (inSize, outSize) = (g.inputChannels * g.inputHeight * g.inputWidth, g.outputChannels * g.outputPlane)
+        let count = g.outputChannels * g.inputChannels * g.kernelHeight * g.kernelWidth
+        let chunks = chunks(g)
+        let partial = chunks.count > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: count) : nil
+        defer { partial?.deallocate() }
+        for (index, chunk) in chunks.enumerated() {
+            let target = index == 0 ? weightGradient : partial!
+            plan(geometry(g, samples: chunk), .weightGradient).run([
+                .init(mutating: input + chunk.lowerBound * inSize),
+                .init(mutating: outputGradient + chunk.lowerBound * outSize), .init(target),
+            ])
+            if index > 0 { for element in 0..<count { weightGradient[element] += target[element] } }
+        }
     }
 }
 
@@ -83,6 +186,8 @@ final class ConvolutionPlan: @unchecked Sendable {
     let threads: Int
     /// The working memory one execution needs (possibly none).
     let scratchpad: dnnl_memory_desc_t
+    /// Bytes of one execution's blocked copies and scratchpad, each 64-byte aligned.
+    private(set) var scratchBytes = 0
 
     init(_ g: ConvolutionGeometry, _ pass: OneDNN.Pass, threads: Int) {
         self.threads = threads
@@ -164,20 +269,18 @@ final class ConvolutionPlan: @unchecked Sendable {
             var inner = dnnl_primitive_desc_query_md(pd, query, 0).pointee
             var reorder: dnnl_primitive_t?
             if dnnl_memory_desc_equal(&plain, &inner) == 0 {
-                var reorderPD: dnnl_primitive_desc_t?
-                if isOutput {
-                    OneDNN.check(
-                        dnnl_reorder_primitive_desc_create(&reorderPD, &inner, engine, &plain, engine, attributes),
-                        "planning a reorder")
-                } else {
-                    OneDNN.check(
-                        dnnl_reorder_primitive_desc_create(&reorderPD, &plain, engine, &inner, engine, attributes),
-                        "planning a reorder")
-                }
-                OneDNN.check(dnnl_primitive_create(&reorder, reorderPD), "building a reorder")
-                dnnl_primitive_desc_destroy(reorderPD)
+                reorder =
+                    isOutput
+                    ? OneDNN.sharedReorder(from: inner, to: plain, threads: threads, attributes)
+                    : OneDNN.sharedReorder(from: plain, to: inner, threads: threads, attributes)
             }
             return Operand(argument: argument, plain: plain, inner: inner, reorder: reorder, isOutput: isOutput)
+        }
+        var scratchpadDescriptor = scratchpad
+        scratchBytes = ScratchArena.aligned(dnnl_memory_desc_get_size(&scratchpadDescriptor))
+        for operand in operands where operand.reorder != nil {
+            var inner = operand.inner
+            scratchBytes += ScratchArena.aligned(dnnl_memory_desc_get_size(&inner))
         }
         if pass != .forward { dnnl_primitive_desc_destroy(pd) }
         dnnl_primitive_desc_destroy(forwardPD)
@@ -191,10 +294,15 @@ final class ConvolutionPlan: @unchecked Sendable {
         OneDNN.check(
             dnnl_stream_create(&stream, OneDNN.engine, dnnl_stream_default_flags.rawValue), "creating a stream")
         var memories = [dnnl_memory_t?]()
-        var scratch = [UnsafeMutableRawPointer]()
+        let arena = ScratchArena.take(bytes: scratchBytes)
+        var used = 0
+        func carve(_ bytes: Int) -> UnsafeMutableRawPointer {
+            defer { used += ScratchArena.aligned(bytes) }
+            return arena.buffer + used
+        }
         defer {
             for memory in memories { dnnl_memory_destroy(memory) }
-            for buffer in scratch { buffer.deallocate() }
+            ScratchArena.give(arena)
             dnnl_stream_destroy(stream)
         }
         func memory(_ descriptor: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t? {
@@ -219,9 +327,7 @@ final class ConvolutionPlan: @unchecked Sendable {
                 continue
             }
             var inner = operand.inner
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: dnnl_memory_desc_get_size(&inner), alignment: 64)
-            scratch.append(buffer)
-            let blocked = memory(operand.inner, buffer)
+            let blocked = memory(operand.inner, carve(dnnl_memory_desc_get_size(&inner)))
             if operand.isOutput {
                 pendingOutput = (reorderPrimitive, blocked, user)
             } else {
@@ -232,9 +338,8 @@ final class ConvolutionPlan: @unchecked Sendable {
         var scratchpadDescriptor = scratchpad
         let scratchpadSize = dnnl_memory_desc_get_size(&scratchpadDescriptor)
         if scratchpadSize > 0 {
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: scratchpadSize, alignment: 64)
-            scratch.append(buffer)
-            arguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, buffer)))
+            arguments.append(
+                dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, carve(scratchpadSize))))
         }
         OneDNN.check(dnnl_primitive_execute(primitive, stream, Int32(arguments.count), &arguments), "convolving")
         if let (primitive, blocked, user) = pendingOutput { reorder(primitive, from: blocked, to: user) }
