@@ -20,6 +20,10 @@ public struct ConvolutionGeometry: Sendable, Hashable {
     public var outputHeight: Int { (inputHeight + 2 * padding - kernelHeight) / stride + 1 }
     /// Output width.
     public var outputWidth: Int { (inputWidth + 2 * padding - kernelWidth) / stride + 1 }
+    /// Floats of one input sample: C * H * W.
+    var inputSampleSize: Int { inputChannels * inputHeight * inputWidth }
+    /// Floats of one output sample: K * P * Q.
+    var outputSampleSize: Int { outputChannels * outputPlane }
     /// Rows of the im2col matrix: C * R * S.
     var patchSize: Int { inputChannels * kernelHeight * kernelWidth }
     /// Columns of the im2col matrix: P * Q.
@@ -117,8 +121,7 @@ func convolutionForward(
         shiftedConvolutionForward(output, input, weight, g)
         return
     }
-    let inSize = g.inputChannels * g.inputHeight * g.inputWidth
-    let outSize = g.outputChannels * g.outputPlane
+    let (inSize, outSize) = (g.inputSampleSize, g.outputSampleSize)
     forEachSampleChunk(g) { samples in
         let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
         defer { columns?.deallocate() }
@@ -155,8 +158,7 @@ func convolutionBackwardData(
         shiftedConvolutionBackwardData(inputGradient, outputGradient, weight, g)
         return
     }
-    let inSize = g.inputChannels * g.inputHeight * g.inputWidth
-    let outSize = g.outputChannels * g.outputPlane
+    let (inSize, outSize) = (g.inputSampleSize, g.outputSampleSize)
     forEachSampleChunk(g) { samples in
         if g.isPointwise {
             for n in samples {
@@ -191,8 +193,7 @@ func convolutionBackwardFilter(
         shiftedConvolutionBackwardFilter(weightGradient, input, outputGradient, g)
         return
     }
-    let inSize = g.inputChannels * g.inputHeight * g.inputWidth
-    let outSize = g.outputChannels * g.outputPlane
+    let (inSize, outSize) = (g.inputSampleSize, g.outputSampleSize)
     let weightCount = g.outputChannels * g.patchSize
     weightGradient.update(repeating: 0, count: weightCount)
     let sums = OrderedPartialSums()

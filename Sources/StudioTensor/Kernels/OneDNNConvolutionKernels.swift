@@ -105,7 +105,7 @@ extension OneDNN {
     /// Consecutive sample ranges of `g`'s batch whose input and output fit `chunkBytes`.
     static func chunks(_ g: ConvolutionGeometry) -> [Range<Int>] {
         let perSample =
-            (g.inputChannels * g.inputHeight * g.inputWidth + g.outputChannels * g.outputPlane)
+            (g.inputSampleSize + g.outputSampleSize)
             * MemoryLayout<Float>.stride
         let size = max(1, min(g.batch, chunkBytes / max(perSample, 1)))
         return stride(from: 0, to: g.batch, by: size).map { $0..<min($0 + size, g.batch) }
@@ -124,7 +124,7 @@ extension OneDNN {
         _ output: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
         _ g: ConvolutionGeometry
     ) {
-        let (inSize, outSize) = (g.inputChannels * g.inputHeight * g.inputWidth, g.outputChannels * g.outputPlane)
+        let (inSize, outSize) = (g.inputSampleSize, g.outputSampleSize)
         for chunk in chunks(g) {
             plan(geometry(g, samples: chunk), .forward).run([
                 .init(mutating: input + chunk.lowerBound * inSize), .init(mutating: weight),
@@ -138,7 +138,7 @@ extension OneDNN {
         _ inputGradient: UnsafeMutablePointer<Float>, _ outputGradient: UnsafePointer<Float>,
         _ weight: UnsafePointer<Float>, _ g: ConvolutionGeometry
     ) {
-        let (inSize, outSize) = (g.inputChannels * g.inputHeight * g.inputWidth, g.outputChannels * g.outputPlane)
+        let (inSize, outSize) = (g.inputSampleSize, g.outputSampleSize)
         for chunk in chunks(g) {
             plan(geometry(g, samples: chunk), .inputGradient).run([
                 .init(mutating: outputGradient + chunk.lowerBound * outSize), .init(mutating: weight),
@@ -152,7 +152,7 @@ extension OneDNN {
         _ weightGradient: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>,
         _ outputGradient: UnsafePointer<Float>, _ g: ConvolutionGeometry
     ) {
-        let (inSize, outSize) = (g.inputChannels * g.inputHeight * g.inputWidth, g.outputChannels * g.outputPlane)
+        let (inSize, outSize) = (g.inputSampleSize, g.outputSampleSize)
         let count = g.outputChannels * g.inputChannels * g.kernelHeight * g.kernelWidth
         let chunks = chunks(g)
         let partial = chunks.count > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: count) : nil
@@ -184,8 +184,9 @@ final class ConvolutionPlan: @unchecked Sendable {
     let operands: [Operand]
     /// The thread count the primitive was built for and runs on.
     let threads: Int
-    /// The working memory one execution needs (possibly none).
+    /// The working memory one execution needs (possibly none), and its size in bytes.
     let scratchpad: dnnl_memory_desc_t
+    private(set) var scratchpadBytes = 0
     /// Bytes of one execution's blocked copies and scratchpad, each 64-byte aligned.
     private(set) var scratchBytes = 0
 
@@ -277,7 +278,8 @@ final class ConvolutionPlan: @unchecked Sendable {
             return Operand(argument: argument, plain: plain, inner: inner, reorder: reorder, isOutput: isOutput)
         }
         var scratchpadDescriptor = scratchpad
-        scratchBytes = ScratchArena.aligned(dnnl_memory_desc_get_size(&scratchpadDescriptor))
+        scratchpadBytes = dnnl_memory_desc_get_size(&scratchpadDescriptor)
+        scratchBytes = ScratchArena.aligned(scratchpadBytes)
         for operand in operands where operand.reorder != nil {
             var inner = operand.inner
             scratchBytes += ScratchArena.aligned(dnnl_memory_desc_get_size(&inner))
@@ -335,11 +337,9 @@ final class ConvolutionPlan: @unchecked Sendable {
             }
             arguments.append(dnnl_exec_arg_t(arg: operand.argument, memory: blocked))
         }
-        var scratchpadDescriptor = scratchpad
-        let scratchpadSize = dnnl_memory_desc_get_size(&scratchpadDescriptor)
-        if scratchpadSize > 0 {
+        if scratchpadBytes > 0 {
             arguments.append(
-                dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, carve(scratchpadSize))))
+                dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory(scratchpad, carve(scratchpadBytes))))
         }
         OneDNN.check(dnnl_primitive_execute(primitive, stream, Int32(arguments.count), &arguments), "convolving")
         if let (primitive, blocked, user) = pendingOutput { reorder(primitive, from: blocked, to: user) }
