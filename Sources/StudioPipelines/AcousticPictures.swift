@@ -6,9 +6,10 @@ import StudioSupport
 /// (`evaluation/f0-histograms.png`: per class, real held-out, resynthesised and generated clips),
 /// which `studio report` embeds.
 enum AcousticPictures {
-    /// Writes both files into `runFolder/evaluation/` and returns the picture's path.
-    static func write(_ report: AcousticReport, runFolder: String) throws -> String {
-        let folder = URL(fileURLWithPath: runFolder).appendingPathComponent("evaluation")
+    /// Writes both files into `folder` (a run's `evaluation/`, or `evaluation/last/`) and returns the
+    /// picture's path.
+    static func write(_ report: AcousticReport, folder path: String) throws -> String {
+        let folder = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let picture = folder.appendingPathComponent("f0-histograms.png").path
         try PNGFile.write(f0Histograms(report), to: picture)

@@ -30,6 +30,9 @@ public struct EvaluatedRun: Sendable, Codable {
     public let judge: String
     /// The selected iteration.
     public let selectedIteration: Int
+    /// Which generator was sampled, and the iteration it holds (the selected one unless
+    /// `studio evaluate --generator last`). Nil in reports written before the choice existed.
+    public var generator: EvaluatedGenerator? = nil, generatorIteration: Int? = nil
     /// Per class rendered.
     public let classes: [EvaluatedClass]
     /// The Frechet distance of all rendered classes pooled against their pooled held-out data.
@@ -62,7 +65,8 @@ public enum RunComparison {
     public static func evaluate(
         runFolders: [String], samples: Int, bootstrap: Int, seed: UInt64, fallbackSource: ClassifierDataSource,
         cacheFolder: String, judges: [String] = [], acoustic: Bool = true, panel: Bool = true,
-        panelEpochs: Int? = nil, log: @escaping @Sendable (String) -> Void = { _ in },
+        panelEpochs: Int? = nil, generator: EvaluatedGenerator = .selected,
+        log: @escaping @Sendable (String) -> Void = { _ in },
         progress: @escaping (Int, Int) -> Void = { _, _ in }
     ) throws -> RunComparisonReport {
         var runs = [EvaluatedRun]()
@@ -116,7 +120,8 @@ public enum RunComparison {
             }
             runs += try evaluate(
                 run: path, judgePaths: judges.isEmpty ? [nil] : judges.map(Optional.some), test: test,
-                samples: samples, bootstrap: bootstrap, seed: seed, acoustic: reference, panel: judgePanel)
+                samples: samples, bootstrap: bootstrap, seed: seed, acoustic: reference, panel: judgePanel,
+                generator: generator)
             progress(index + 1, expanded.count)
         }
         let notes =
@@ -130,6 +135,7 @@ public enum RunComparison {
                     + "Frechet distances.",
                 "ORACLE saw the unseen class's real data: an upper bound, not a probe.",
             ]
+            + (generator == .last ? [lastGeneratorNote(runs)] : [])
             + (judges.count > 1
                 ? [
                     "Several judges scored the same generated samples; their disagreement is part of the uncertainty "
@@ -149,11 +155,22 @@ public enum RunComparison {
                 + PanelMarkdown.tables(runs, notes: panelNotes) + AcousticMarkdown.tables(runs, notes: acousticNotes))
     }
 
+    /// The note that says a report sampled each run's last checkpoint, with its iterations.
+    static func lastGeneratorNote(_ runs: [EvaluatedRun]) -> String {
+        let iterations = runs.map { run -> String in
+            let name = URL(fileURLWithPath: run.run).lastPathComponent
+            return "\(name) \(run.generatorIteration ?? 0)"
+        }
+        return "Generators: each run's last checkpoint (EMA), not the one its selection rule kept; a diagnostic of "
+            + "what more training did, not the run's answer. Iterations: " + iterations.joined(separator: ", ") + "."
+    }
+
     /// Scores one run by each of `judgePaths` (nil: the run's own judge). The generator's samples
     /// are drawn once and every judge scores the same ones.
     static func evaluate(
         run path: String, judgePaths: [String?], test: ClassificationData, samples: Int, bootstrap: Int, seed: UInt64,
-        acoustic reference: AcousticEvaluation.Reference? = nil, panel: [JudgePanel.Judge] = []
+        acoustic reference: AcousticEvaluation.Reference? = nil, panel: [JudgePanel.Judge] = [],
+        generator choice: EvaluatedGenerator = .selected
     ) throws -> [EvaluatedRun] {
         let folder = RunFolder(path)
         let resolved = try folder.readResolvedConfiguration()
@@ -189,7 +206,8 @@ public enum RunComparison {
             judge.detachParameters()
             return (judgePath, judge)
         }
-        let generator = try folder.loadBestGenerator(configuration)
+        let (generator, generatorIteration) = try folder.loadGenerator(choice, configuration: configuration)
+        let evaluation = URL(fileURLWithPath: path).appendingPathComponent(choice.evaluationSubfolder)
         let drawn = configuration.finalClasses.map { label in
             (
                 label,
@@ -201,13 +219,12 @@ public enum RunComparison {
         if let reference {
             var report = try AcousticEvaluation.report(
                 generated: drawn, unseen: configuration.unseen, reference: reference, seed: seed, progress: { _, _ in })
-            report.f0Picture = try AcousticPictures.write(report, runFolder: path)
+            report.f0Picture = try AcousticPictures.write(report, folder: evaluation.path)
             acoustic = report
         }
         let verdict =
             panel.isEmpty ? nil : PanelVerdict.score(drawn, unseen: configuration.unseen, panel: panel, test: test)
         if let verdict {
-            let evaluation = URL(fileURLWithPath: path).appendingPathComponent("evaluation")
             try FileManager.default.createDirectory(at: evaluation, withIntermediateDirectories: true)
             try AtomicFile.write(try RunFolder.json(verdict), to: evaluation.appendingPathComponent("panel.json").path)
         }
@@ -218,7 +235,8 @@ public enum RunComparison {
                 run: path, method: configuration.method.rawValue, classifier: resolved.classifier,
                 preset: configuration.preset.rawValue,
                 unseen: configuration.unseen.map { configuration.classNames[$0] },
-                judge: judge.path, selectedIteration: selected, classes: scored.classes,
+                judge: judge.path, selectedIteration: selected, generator: choice,
+                generatorIteration: generatorIteration, classes: scored.classes,
                 overallFrechetDistance: scored.overallFrechetDistance, acoustic: acoustic, panel: verdict)
         }
     }

@@ -94,5 +94,29 @@ enum EvaluateCommandChecks {
         let plain = try #require(try JSONSerialization.jsonObject(with: Data(judgeOnly.stdout.utf8)) as? [String: Any])
         #expect(((plain["runs"] as? [[String: Any]])?.first?["acoustic"]) == nil)
         #expect(((plain["runs"] as? [[String: Any]])?.first?["panel"]) == nil)
+        let selectedRun = try #require((plain["runs"] as? [[String: Any]])?.first)
+        #expect(selectedRun["generator"] as? String == "selected")
+        #expect(selectedRun["generatorIteration"] as? Int == selectedRun["selectedIteration"] as? Int)
+
+        // --generator last samples the last checkpoint, says so, and writes beside (not over) the
+        // selected generator's files.
+        let selectedAcoustic = try Data(contentsOf: URL(fileURLWithPath: run + "/evaluation/acoustic.json"))
+        let last = try StudioCommandRunner.run([
+            "evaluate", "--run", run, "--samples", "8", "--bootstrap", "0", "--data", corpus.path, "--cache", cache,
+            "--no-panel", "--generator", "last", "--json",
+        ])
+        #expect(last.status == 0, "\(last.stderr)")
+        let lastReport = try #require(try JSONSerialization.jsonObject(with: Data(last.stdout.utf8)) as? [String: Any])
+        let lastRun = try #require((lastReport["runs"] as? [[String: Any]])?.first)
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/summary.json")))
+                as? [String: Any])
+        #expect(lastRun["generator"] as? String == "last")
+        #expect(lastRun["generatorIteration"] as? Int == summary["iterations"] as? Int)
+        #expect(((lastReport["notes"] as? [String]) ?? []).contains { $0.hasPrefix("Generators: each run's last") })
+        #expect(FileManager.default.fileExists(atPath: run + "/evaluation/last/acoustic.json"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: run + "/evaluation/acoustic.json")) == selectedAcoustic)
+        let unknown = try StudioCommandRunner.run(["evaluate", "--run", run, "--generator", "first"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("generator"), "\(unknown.stderr)")
     }
 }

@@ -3,6 +3,8 @@ import Foundation
 import StudioPipelines
 import StudioSupport
 
+extension EvaluatedGenerator: ExpressibleByArgument {}
+
 /// `studio evaluate`: the judge's view of one or more runs, in one table.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +27,8 @@ struct EvaluateCommand: ParsableCommand {
             once per data set on first use (about 15 minutes each for the default corpus on 2 cores) and \
             cached beside the default judge; per class each judge's recognition, the median, the range and \
             the majority vote, for generated and for real held-out clips. --no-panel skips it.
+            --generator last samples each run's last checkpoint instead of the generator its selection \
+            rule kept (a diagnostic of what more training did; its files go to RUN/evaluation/last/).
             Runs written before their data source was recorded use --modality/--dataset/--data.
             """)
 
@@ -64,6 +68,12 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Override every panel judge's epoch budget (a quick look; the cache keeps one recipe per judge).")
     var panelEpochs: Int?
 
+    @Option(
+        help:
+            "Which generator of each run: selected (the selection rule's choice, the run's answer) or last (the last checkpoint's EMA generator, a diagnostic)."
+    )
+    var generator: EvaluatedGenerator = .selected
+
     @Flag(help: "Print the JSON report.")
     var json = false
 
@@ -83,7 +93,8 @@ struct EvaluateCommand: ParsableCommand {
         let report = try RunComparison.evaluate(
             runFolders: runs, samples: samples, bootstrap: bootstrap, seed: seed,
             fallbackSource: try dataOptions.source(), cacheFolder: dataOptions.location.cacheFolder, judges: judges,
-            acoustic: acoustic, panel: panel, panelEpochs: panelEpochs, log: log
+            acoustic: acoustic, panel: panel, panelEpochs: panelEpochs, generator: generator,
+            log: log
         ) { done, total in
             if bar == nil { bar = ProgressBar("runs", total: total) }
             bar?.update(done)
