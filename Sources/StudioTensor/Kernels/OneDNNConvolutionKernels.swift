@@ -67,13 +67,21 @@ enum OneDNN {
 
     /// Reorders built so far, by layouts and thread count: many plans convert the same tensors
     /// (a forward's input is its weight gradient's input), and each reorder holds JIT code.
-    nonisolated(unsafe) private static var reorders = [Data: dnnl_primitive_t]()
+    nonisolated(unsafe) private static var reorders = [Data: Reorder]()
+
+    /// A reorder primitive and the working memory one execution of it needs (user scratchpad
+    /// mode, like the convolutions: each execution brings its own).
+    struct Reorder {
+        let primitive: dnnl_primitive_t
+        var scratchpad = dnnl_memory_desc_t()
+        let scratchpadBytes: Int
+    }
 
     /// The reorder from `source` to `target`; called while a plan is built, under `lock`.
     static func sharedReorder(
         from source: dnnl_memory_desc_t, to target: dnnl_memory_desc_t, threads: Int,
         _ attributes: dnnl_primitive_attr_t?
-    ) -> dnnl_primitive_t {
+    ) -> Reorder {
         var (source, target) = (source, target)
         var key = withUnsafeBytes(of: &source) { Data($0) }
         key.append(withUnsafeBytes(of: &target) { Data($0) })
@@ -83,11 +91,14 @@ enum OneDNN {
         check(
             dnnl_reorder_primitive_desc_create(&descriptor, &source, engine, &target, engine, attributes),
             "planning a reorder")
-        var reorder: dnnl_primitive_t?
-        check(dnnl_primitive_create(&reorder, descriptor), "building a reorder")
+        var primitive: dnnl_primitive_t?
+        check(dnnl_primitive_create(&primitive, descriptor), "building a reorder")
+        var scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee
+        let reorder = Reorder(
+            primitive: primitive!, scratchpad: scratchpad, scratchpadBytes: dnnl_memory_desc_get_size(&scratchpad))
         dnnl_primitive_desc_destroy(descriptor)
-        reorders[key] = reorder!
-        return reorder!
+        reorders[key] = reorder
+        return reorder
     }
 
     /// Stops on a oneDNN error: these calls fail only on a bug or an exhausted machine.
@@ -175,7 +186,7 @@ final class ConvolutionPlan: @unchecked Sendable {
         let argument: Int32
         var plain = dnnl_memory_desc_t()
         var inner = dnnl_memory_desc_t()
-        let reorder: dnnl_primitive_t?
+        let reorder: OneDNN.Reorder?
         let isOutput: Bool
     }
 
@@ -268,7 +279,7 @@ final class ConvolutionPlan: @unchecked Sendable {
         operands = layout.map { argument, dims, tag, query, isOutput in
             var plain = descriptor(dims, tag)
             var inner = dnnl_primitive_desc_query_md(pd, query, 0).pointee
-            var reorder: dnnl_primitive_t?
+            var reorder: OneDNN.Reorder?
             if dnnl_memory_desc_equal(&plain, &inner) == 0 {
                 reorder =
                     isOutput
@@ -280,9 +291,11 @@ final class ConvolutionPlan: @unchecked Sendable {
         var scratchpadDescriptor = scratchpad
         scratchpadBytes = dnnl_memory_desc_get_size(&scratchpadDescriptor)
         scratchBytes = ScratchArena.aligned(scratchpadBytes)
-        for operand in operands where operand.reorder != nil {
+        for operand in operands {
+            guard let reorder = operand.reorder else { continue }
             var inner = operand.inner
             scratchBytes += ScratchArena.aligned(dnnl_memory_desc_get_size(&inner))
+            scratchBytes += ScratchArena.aligned(reorder.scratchpadBytes)
         }
         if pass != .forward { dnnl_primitive_desc_destroy(pd) }
         dnnl_primitive_desc_destroy(forwardPD)
@@ -314,14 +327,21 @@ final class ConvolutionPlan: @unchecked Sendable {
             memories.append(memory)
             return memory
         }
-        func reorder(_ primitive: dnnl_primitive_t, from: dnnl_memory_t?, to: dnnl_memory_t?) {
+        func reorder(_ reorder: OneDNN.Reorder, from: dnnl_memory_t?, to: dnnl_memory_t?) {
             var arguments = [
                 dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: from), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: to),
             ]
-            OneDNN.check(dnnl_primitive_execute(primitive, stream, 2, &arguments), "reordering")
+            if reorder.scratchpadBytes > 0 {
+                arguments.append(
+                    dnnl_exec_arg_t(
+                        arg: DNNL_ARG_SCRATCHPAD,
+                        memory: memory(reorder.scratchpad, carve(reorder.scratchpadBytes))))
+            }
+            OneDNN.check(
+                dnnl_primitive_execute(reorder.primitive, stream, Int32(arguments.count), &arguments), "reordering")
         }
         var arguments = [dnnl_exec_arg_t]()
-        var pendingOutput: (dnnl_primitive_t, dnnl_memory_t?, dnnl_memory_t?)?
+        var pendingOutput: (OneDNN.Reorder, dnnl_memory_t?, dnnl_memory_t?)?
         for (operand, pointer) in zip(operands, pointers) {
             let user = memory(operand.plain, pointer)
             guard let reorderPrimitive = operand.reorder else {
