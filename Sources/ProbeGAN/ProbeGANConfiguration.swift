@@ -49,6 +49,12 @@ public struct ProbeGANConfiguration: Sendable, Codable, Equatable {
     public var generatorLearningRate: Float = 2e-4, discriminatorLearningRate: Float = 2e-4
     /// lambda_g, the classifier loss weight.
     public var classifierWeight: Float = 1
+    /// The classifier loss weight on fakes of seen classes, which D_c already ties to their real
+    /// data (nil: `classifierWeight` for every class, as in the paper's equation (1)). Optional so
+    /// that configurations written before it existed read unchanged.
+    public var seenClassifierWeight: Float?
+    /// Differentiable augmentation of the discriminator's inputs (nil: none, as in the paper).
+    public var augmentation: DiscriminatorAugmentation?
     /// The gradient penalty weight of D_u's WGAN-GP loss.
     public var penaltyWeight: Float = 10
     /// Share of fakes drawn from the unseen classes (class dilution). `nil`: labels uniform over
@@ -62,6 +68,10 @@ public struct ProbeGANConfiguration: Sendable, Codable, Equatable {
     public var evaluationSamples = 64
     /// Evaluations without improvement of the selection score before training stops (0: never stop early).
     public var patience = 5
+    /// What breaks near-ties of the selection score: nil (the default) or `.classifierFeatures` for
+    /// the probed classifier's feature distance, `.speechLikeness` for the audio layer's model-free
+    /// measure. Optional so that configurations written before it existed read unchanged.
+    public var selectionFidelity: SelectionFidelity?
     /// Iterations between checkpoints.
     public var checkpointEvery: Int
     /// GAN-AM's embedding search: Adam steps, step size and weight decay (BigGAN-AM: 200, 0.1, 0.9).

@@ -22,6 +22,8 @@ public enum ProbeGANError: Error, CustomStringConvertible, Equatable {
     case noCheckpoint(path: String)
     /// The settings would need more memory than the machine has.
     case tooLarge(reason: String)
+    /// The configuration selects by a model-free fidelity measure that this modality does not have.
+    case missingFidelity(selection: String)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -47,6 +49,9 @@ public enum ProbeGANError: Error, CustomStringConvertible, Equatable {
             return "these settings would not fit in memory: \(reason); lower the batch size or the channel base"
         case .noCheckpoint(let path):
             return "\(path) holds no ProbeGAN training state"
+        case .missingFidelity(let selection):
+            return "selection by \(selection) needs audio (log-mel spectrogram) data; use --selection "
+                + "\(SelectionFidelity.classifierFeatures.rawValue) for pictures"
         }
     }
 }

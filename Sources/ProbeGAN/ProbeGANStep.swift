@@ -21,12 +21,18 @@ public final class ProbeGANStep {
     public let seenClasses: Set<Int>
     /// Gradient penalty weight (lambda_gp = 10) and classifier loss weight (lambda_g).
     public let penaltyWeight: Float, classifierWeight: Float
+    /// The classifier loss weight on fakes of seen classes (nil: `classifierWeight`, as in the
+    /// paper's equation (1), where every class's term has lambda_g).
+    public let seenClassifierWeight: Float?
+    /// Differentiable augmentation of every image the discriminator sees (nil: none).
+    public let augmentation: DiscriminatorAugmentation?
 
     /// Binds models and optimisers; freezes the classifier and puts it in evaluation mode.
     public init(
         generator: Generator, discriminator: Discriminator, classifier: any ImageClassifier, method: ProbeGANMethod,
         labelSampler: FakeLabelSampler, seenClasses: Set<Int>, generatorOptimizer: Adam,
-        discriminatorOptimizer: Adam, penaltyWeight: Float = 10, classifierWeight: Float = 1
+        discriminatorOptimizer: Adam, penaltyWeight: Float = 10, classifierWeight: Float = 1,
+        seenClassifierWeight: Float? = nil, augmentation: DiscriminatorAugmentation? = nil
     ) {
         self.generator = generator
         self.discriminator = discriminator
@@ -38,6 +44,8 @@ public final class ProbeGANStep {
         self.discriminatorOptimizer = discriminatorOptimizer
         self.penaltyWeight = penaltyWeight
         self.classifierWeight = classifierWeight
+        self.seenClassifierWeight = seenClassifierWeight
+        self.augmentation = augmentation
         classifier.setFrozen(true)
         classifier.setTraining(false)
     }
@@ -50,7 +58,8 @@ public final class ProbeGANStep {
 
     /// The generator losses of one step.
     public struct GeneratorLosses: Sendable, Codable {
-        /// `-E[D_c]` over seen-class fakes, `-E[D_u]` over all fakes, the classifier's cross-entropy, and the total.
+        /// `-E[D_c]` over seen-class fakes, `-E[D_u]` over all fakes, the classifier's (unweighted)
+        /// cross-entropy, and the total.
         public let conditional: Float, unconditional: Float, classification: Float, total: Float
     }
 
@@ -62,7 +71,12 @@ public final class ProbeGANStep {
         let z = Tensor.randomNormal([batch, generator.latentFeatures], using: &random)
         let fakeLabels = labelSampler.labels(batch, using: &random)
         generator.detachParameters()
-        let fake = generator(z, labels: fakeLabels).detached
+        var fake = generator(z, labels: fakeLabels).detached
+        var real = real
+        if let augmentation {
+            real = augmentation.apply(real, using: &random)
+            fake = augmentation.apply(fake, using: &random)
+        }
         let tape = Tape()
         let parameters = discriminator.watch(on: tape)
         let terms = discriminatorTerms(
@@ -116,7 +130,9 @@ public final class ProbeGANStep {
         let tape = Tape()
         let parameters = generator.watch(on: tape)
         let images = generator(z, labels: labels)
-        let (conditional, unconditional) = discriminator.heads(discriminator.features(images), labels: labels)
+        let seenByDiscriminator = augmentation.map { $0.apply(images, using: &random) } ?? images
+        let (conditional, unconditional) = discriminator.heads(
+            discriminator.features(seenByDiscriminator), labels: labels)
         var total = Tensor(0)
         var conditionalLoss = Tensor(0)
         var unconditionalLoss = Tensor(0)
@@ -130,7 +146,12 @@ public final class ProbeGANStep {
             unconditionalLoss = -unconditional.mean()
             total = total + unconditionalLoss
         }
-        if method.usesClassifierDuringTraining && classifierWeight > 0 {
+        if method.usesClassifierDuringTraining, let seenWeight = seenClassifierWeight {
+            let logits = classifier.logits(images)
+            let weights = labels.map { seenClasses.contains($0) ? seenWeight : classifierWeight }
+            classification = Tensor.crossEntropy(logits: logits, labels: labels).detached
+            total = total + Tensor.crossEntropy(logits: logits, labels: labels, rowWeights: weights)
+        } else if method.usesClassifierDuringTraining && classifierWeight > 0 {
             classification = Tensor.crossEntropy(logits: classifier.logits(images), labels: labels)
             total = total + classification * classifierWeight
         }

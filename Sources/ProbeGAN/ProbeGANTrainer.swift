@@ -80,7 +80,8 @@ public final class ProbeGANTrainer {
             generatorOptimizer: Adam(learningRate: configuration.generatorLearningRate, beta1: 0, beta2: 0.999),
             discriminatorOptimizer: Adam(
                 learningRate: configuration.discriminatorLearningRate, beta1: 0, beta2: 0.999),
-            penaltyWeight: configuration.penaltyWeight, classifierWeight: configuration.classifierWeight)
+            penaltyWeight: configuration.penaltyWeight, classifierWeight: configuration.classifierWeight,
+            seenClassifierWeight: configuration.seenClassifierWeight, augmentation: configuration.augmentation)
         random = SplitMix64(seed: configuration.seed &+ 2)
         realSampler = RealBatchSampler(count: realData.count, seed: configuration.seed &+ 3)
         selection.seenReference = SelectionScore.reference(
@@ -141,9 +142,19 @@ public final class ProbeGANTrainer {
         GeneratorSampling.prepared(emaGenerator, configuration: configuration)
     }
 
+    /// Gives the selection the modality's model-free measure of the seen classes: measured and
+    /// logged at every evaluation, and breaking near-ties when the configuration's
+    /// `selectionFidelity` is `.speechLikeness`. Training itself never reads it.
+    public func attach(fidelity: any SeenClassFidelity) {
+        selection.fidelity = fidelity
+        selection.fidelityBreaksTies = configuration.selectionFidelity == .speechLikeness
+    }
+
     /// The leak-free selection evaluation of the EMA generator; updates the best score and the
     /// stopping rule's count. Samples are returned for reports.
-    public func evaluate() -> (
+    /// - Throws: `ProbeGANError.missingFidelity` when the configuration selects by a model-free
+    ///   measure and none was attached; what that measure throws.
+    public func evaluate() throws -> (
         result: SelectionScore.Result, samples: [Tensor?], isBest: Bool, samplingGenerator: Generator
     ) {
         let sampling = samplingGenerator()
@@ -155,7 +166,10 @@ public final class ProbeGANTrainer {
                     seed: configuration.seed &+ UInt64(label) &* 7919)
                 : nil
         }
-        let result = selection.evaluate(
+        if configuration.selectionFidelity == .speechLikeness && selection.fidelity == nil {
+            throw ProbeGANError.missingFidelity(selection: SelectionFidelity.speechLikeness.rawValue)
+        }
+        let result = try selection.evaluate(
             samples: samples, classifier: classifier, seed: configuration.seed &+ UInt64(iteration))
         let isBest = result.isImprovement(
             over: best.map { ($0.score, $0.seenDistance) }, tolerance: selection.tolerance)

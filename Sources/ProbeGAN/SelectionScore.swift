@@ -15,7 +15,9 @@ import StudioTensor
 /// unlike their real clips (a classifier asks "which class?", not "how real?"). So each evaluation also
 /// measures seen-class fidelity: the Frechet distance, in the probed classifier's penultimate
 /// features, between generated samples of each seen class and that class's real training examples
-/// (which the GAN trains on anyway). `isImprovement` breaks near-ties of the score by it.
+/// (which the GAN trains on anyway). `isImprovement` breaks near-ties of the score by it. A
+/// model-free `fidelity` (audio: speech-likeness of the rendered clips), when given, is measured at
+/// every evaluation too, and with `fidelityBreaksTies` it replaces the feature distance.
 public struct SelectionScore: Sendable {
     /// The attack (small; in [-1, 1] input units).
     public var attack: ProjectedGradientDescent
@@ -23,6 +25,10 @@ public struct SelectionScore: Sendable {
     public var seenReference: [GaussianStatistics?] = []
     /// Scores closer than this count as tied, and the seen-class distance decides.
     public var tolerance: Float = 0.02
+    /// The modality's model-free measure of the seen classes (nil: none).
+    public var fidelity: (any SeenClassFidelity)?
+    /// True when `fidelity`'s mean distance, not the feature distance, breaks near-ties.
+    public var fidelityBreaksTies = false
 
     /// A statistic with a `budget` PGD attack of `steps` steps.
     public init(budget: PerturbationBudget = .l2(1.0), steps: Int = 5) {
@@ -38,8 +44,11 @@ public struct SelectionScore: Sendable {
         /// Per class, the Frechet distance of generated samples to real training examples in the
         /// probed classifier's features (`nil` for classes without a reference).
         public var seenDistance: [Double?] = []
-        /// The mean of `seenDistance` over the classes that have one.
+        /// The mean of the distance that breaks near-ties: `seenDistance`'s, or `fidelity`'s when
+        /// it breaks them.
         public var meanSeenDistance: Double?
+        /// The model-free fidelity measurement, when the selection has one.
+        public var fidelity: FidelityMeasurement?
 
         /// A result from its parts.
         public init(
@@ -95,7 +104,8 @@ public struct SelectionScore: Sendable {
     }
 
     /// Scores `samples[c]` (generated samples of class `c`, or `nil`).
-    public func evaluate(samples: [Tensor?], classifier: any ImageClassifier, seed: UInt64) -> Result {
+    /// - Throws: what `fidelity` throws.
+    public func evaluate(samples: [Tensor?], classifier: any ImageClassifier, seed: UInt64) throws -> Result {
         classifier.detachParameters()
         var random = SplitMix64(seed: seed)
         var recognition = [Float?]()
@@ -122,10 +132,16 @@ public struct SelectionScore: Sendable {
         }
         let rendered = robust.compactMap { $0 }
         let measured = distances.compactMap { $0 }
-        return Result(
+        var result = Result(
             recognition: recognition, robustRecognition: robust,
             score: rendered.isEmpty ? 0 : rendered.reduce(0, +) / Float(rendered.count), seenDistance: distances,
             meanSeenDistance: measured.isEmpty ? nil : measured.reduce(0, +) / Double(measured.count))
+        if let fidelity {
+            let measurement = try fidelity.measure(samples, seed: seed)
+            result.fidelity = measurement
+            if fidelityBreaksTies { result.meanSeenDistance = measurement.meanDistance }
+        }
+        return result
     }
 
     /// The share of rows of `logits` whose predicted class is `label`.

@@ -56,6 +56,9 @@ struct EvaluationMetrics: Codable {
     /// The judge's recognition of the same samples: reported, never used for selection or stopping.
     let judgeRecognition: [String: Float]
     let isBest: Bool
+    /// Audio runs: seen-class speech-likeness distances to the GAN's own training clips, and every
+    /// class's statistics of its rendered samples (`SpeechLikenessFidelity.statisticNames`).
+    let speechLikeness: [String: Double]?, acoustics: [String: [String: Double]]?
 
     init(
         iteration: Int, seconds: Double, names: [String], result: SelectionScore.Result, judge: [Float?],
@@ -76,6 +79,17 @@ struct EvaluationMetrics: Codable {
         seenDistance = distances
         judgeRecognition = byName(judge)
         self.isBest = isBest
+        if let fidelity = result.fidelity {
+            var distances = [String: Double]()
+            var statistics = [String: [String: Double]]()
+            for (index, value) in fidelity.distances.enumerated() { if let value { distances[names[index]] = value } }
+            for (index, value) in fidelity.statistics.enumerated() { if let value { statistics[names[index]] = value } }
+            speechLikeness = distances
+            acoustics = statistics
+        } else {
+            speechLikeness = nil
+            acoustics = nil
+        }
     }
 }
 
@@ -94,9 +108,12 @@ struct MetricsRecord: Decodable {
     let seenDistance: [String: Double]?
     let judgeRecognition: [String: Double]?
     let isBest: Bool?
+    /// An audio run's seen-class speech-likeness distances and per-class acoustic statistics.
+    let speechLikeness: [String: Double]?, acoustics: [String: [String: Double]]?
 
     enum CodingKeys: String, CodingKey {
         case kind, iteration, dTotal, gTotal, gClassification, dPenalty, score, seenDistance, judgeRecognition, isBest
+        case speechLikeness, acoustics
     }
 
     init(from decoder: Decoder) throws {
@@ -110,6 +127,8 @@ struct MetricsRecord: Decodable {
         seenDistance = try container.decodeIfPresent([String: Double].self, forKey: .seenDistance)
         judgeRecognition = try container.decodeIfPresent([String: Double].self, forKey: .judgeRecognition)
         isBest = try container.decodeIfPresent(Bool.self, forKey: .isBest)
+        speechLikeness = try container.decodeIfPresent([String: Double].self, forKey: .speechLikeness)
+        acoustics = try container.decodeIfPresent([String: [String: Double]].self, forKey: .acoustics)
         // A line without a kind is an evaluation when it has a score.
         kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? (score == nil ? .iteration : .evaluation)
     }

@@ -178,8 +178,14 @@ public enum RunReport {
     static func trajectory(metrics path: String) -> String {
         var rows = [
             "<h3>Selection trajectory (the judge columns are reported, never used)</h3><table><tr><th>iteration</th>"
-                + "<th>selection score</th><th>seen-class distance</th><th>judge recognition</th><th>selected so far</th></tr>"
+                + "<th>selection score</th><th>seen-class distance</th><th>seen speech-likeness distance</th>"
+                + "<th>F0 movement, st</th><th>judge recognition</th><th>selected so far</th></tr>"
         ]
+        func named(_ values: [String: Double]?) -> String {
+            guard let values, !values.isEmpty else { return "-" }
+            return values.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f", $0.key, $0.value) }
+                .joined(separator: ", ")
+        }
         for (_, record) in MetricsLog.read(path) where record.kind == .evaluation {
             let score = record.score.map { String(format: "%.3f", $0) } ?? "-"
             let distance =
@@ -190,9 +196,11 @@ public enum RunReport {
             let judge =
                 record.judgeRecognition?.sorted { $0.key < $1.key }
                 .map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", ") ?? "-"
+            let movement = record.acoustics.map { $0.compactMapValues { $0["f0Movement"] } }
             rows.append(
-                "<tr><td>\(record.iteration)</td><td>\(score)</td><td>\(distance)</td><td>\(escape(judge))</td><td>"
-                    + (record.isBest == true ? "yes" : "") + "</td></tr>")
+                "<tr><td>\(record.iteration)</td><td>\(score)</td><td>\(distance)</td>"
+                    + "<td>\(escape(named(record.speechLikeness)))</td><td>\(escape(named(movement)))</td>"
+                    + "<td>\(escape(judge))</td><td>" + (record.isBest == true ? "yes" : "") + "</td></tr>")
         }
         return rows.joined() + "</table>"
     }

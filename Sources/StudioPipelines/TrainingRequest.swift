@@ -29,6 +29,13 @@ public struct TrainingRequest: Sendable, Codable, Equatable {
     /// Overrides of the preset (nil: the preset's value).
     public var iterations: Int?, classifierWeight: Float?, unseenShare: Double?, evaluateEvery: Int?,
         batchSize: Int?, patience: Int?, channelBase: Int?, evaluationSamples: Int?
+    /// The classifier loss weight on seen-class fakes (nil: lambda_g for every class).
+    public var seenClassifierWeight: Float?
+    /// Differentiable augmentation of the discriminator's inputs (nil: none).
+    public var augmentation: DiscriminatorAugmentation?
+    /// What breaks near-ties of the selection score (nil: the configuration's default, the probed
+    /// classifier's features).
+    public var selection: SelectionFidelity?
     /// Generated samples per class in the final summary.
     public var summarySamples = 256
 

@@ -93,6 +93,12 @@ public enum TrainingRun {
         }
         if let value = request.batchSize { configuration.batchSize = value }
         if let value = request.evaluationSamples { configuration.evaluationSamples = value }
+        if let value = request.selection { configuration.selectionFidelity = value }
+        if let value = request.seenClassifierWeight { configuration.seenClassifierWeight = value }
+        if let value = request.augmentation { configuration.augmentation = value }
+        if configuration.selectionFidelity == .speechLikeness && !configuration.isSpectrogram {
+            throw ProbeGANError.missingFidelity(selection: SelectionFidelity.speechLikeness.rawValue)
+        }
         if let resolved = recorded {
             // A resumed run keeps its own settings; only the budget and the patience may change.
             guard FileManager.default.fileExists(atPath: folder.lastCheckpoint) else {
@@ -142,6 +148,16 @@ public enum TrainingRun {
         }
 
         let trainer = try ProbeGANTrainer(configuration: configuration, realData: real, classifier: classifier.model)
+        if configuration.isSpectrogram {
+            // Measured and logged at every evaluation; it decides near-ties only with
+            // --selection speech-likeness. Drawn from the GAN's own (seen-class) training clips.
+            let fidelity = try SpeechLikenessFidelity(data: trainer.realData, seed: configuration.seed &+ 5)
+            trainer.attach(fidelity: fidelity)
+            hooks.log(
+                "speech-likeness reference: \(fidelity.referenceClips) training clips of the seen classes rendered"
+                    + (configuration.selectionFidelity == .speechLikeness
+                        ? " (it breaks near-ties of the selection score)" : ""))
+        }
         let proof = TargetAbsence.proof(
             consumed: trainer.realData, reference: [train, test], unseen: configuration.unseen, removed: selected)
         if !proof.holds && configuration.method != .oracle {
@@ -283,7 +299,7 @@ public enum TrainingRun {
                 record.generator.classification)
             hooks.progress("train", trainer.iteration, configuration.iterations, startedAt, detail)
             if trainer.isEvaluationDue {
-                let (result, samples, isBest, sampling) = trainer.evaluate()
+                let (result, samples, isBest, sampling) = try trainer.evaluate()
                 let judged = RunEvaluation.judgeRecognition(samples: samples, judge: judge)
                 try metrics.append(
                     EvaluationMetrics(
@@ -295,6 +311,7 @@ public enum TrainingRun {
                     "iteration \(trainer.iteration): selection score "
                         + String(format: "%.3f", result.score)
                         + (result.meanSeenDistance.map { String(format: ", seen-class distance %.2f", $0) } ?? "")
+                        + (result.fidelity.map { Self.speechLikenessSummary($0, names: configuration.classNames) } ?? "")
                         + (isBest ? " (best so far)" : "")
                         + " | judge (reporting only): "
                         + judged.enumerated().compactMap { index, value in
@@ -307,6 +324,19 @@ public enum TrainingRun {
         try artifacts.writeCurves(metrics: folder.metrics)
         if trainer.iteration >= configuration.iterations { return budgetStopReason(configuration.iterations) }
         return "stopping rule: no better selection score for \(configuration.patience) evaluations"
+    }
+
+    /// The log's words for a speech-likeness measurement: per seen class its distance, per class
+    /// its F0 movement.
+    static func speechLikenessSummary(_ measurement: FidelityMeasurement, names: [String]) -> String {
+        let distances = measurement.distances.enumerated().compactMap { label, value in
+            value.map { String(format: "%@ %.2f", names[label], $0) }
+        }
+        let movements = measurement.statistics.enumerated().compactMap { label, value in
+            value?["f0Movement"].map { String(format: "%@ %.2f", names[label], $0) }
+        }
+        return (distances.isEmpty ? "" : "; speech-likeness distance " + distances.joined(separator: ", "))
+            + (movements.isEmpty ? "" : "; F0 movement (st) " + movements.joined(separator: ", "))
     }
 
     /// The stop reason of a run that trained its whole budget of `iterations`.

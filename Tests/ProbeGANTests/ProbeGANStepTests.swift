@@ -65,4 +65,32 @@ struct ProbeGANStepTests {
         let ganAM = Self.terms(method: .ganAM).terms
         #expect(ganAM.wasserstein.scalar == 0 && ganAM.penalty.scalar == 0 && ganAM.hinge.scalar != 0)
     }
+
+    /// The generator's parameters after one G step from the same start, with lambda_g 2 and the
+    /// given weight on seen-class fakes.
+    static func generatorAfterStep(seenClassifierWeight: Float?) throws -> (values: [[Float]], loss: Float) {
+        let configuration = TinyRun.configuration()
+        let generator = ProbeGANModels.generator(configuration, seed: 5)
+        let step = ProbeGANStep(
+            generator: generator, discriminator: ProbeGANModels.discriminator(configuration, seed: 3),
+            classifier: TinyRun.classifier(), method: .probegan,
+            labelSampler: FakeLabelSampler(configuration: configuration), seenClasses: [0, 1],
+            generatorOptimizer: Adam(learningRate: 1e-2), discriminatorOptimizer: Adam(learningRate: 1e-4),
+            classifierWeight: 2, seenClassifierWeight: seenClassifierWeight)
+        var random = SplitMix64(seed: 4)
+        let losses = try step.generatorStep(batch: 12, using: &random)
+        return (TinyRun.values(generator), losses.classification)
+    }
+
+    @Test("A seen-class classifier weight equal to lambda_g is the paper's loss; another weight changes the step")
+    func seenClassifierWeight() throws {
+        let paper = try Self.generatorAfterStep(seenClassifierWeight: nil)
+        let same = try Self.generatorAfterStep(seenClassifierWeight: 2)
+        let none = try Self.generatorAfterStep(seenClassifierWeight: 0)
+        let largest = zip(paper.values, same.values).flatMap { zip($0, $1).map { abs($0 - $1) } }.max() ?? 1
+        #expect(largest < 1e-5, "weight 2 on every class differs from lambda_g 2 by \(largest)")
+        // The logged cross-entropy is the unweighted one either way.
+        #expect(abs(paper.loss - none.loss) < 1e-6)
+        #expect(paper.values != none.values, "dropping the seen classes' term changed nothing")
+    }
 }

@@ -63,13 +63,13 @@ struct ProbeGANTrainerTests {
             configuration: TinyRun.configuration(), realData: TinyRun.data(), classifier: classifier)
         while !straight.isFinished {
             _ = try straight.trainIteration()
-            if straight.isEvaluationDue { _ = straight.evaluate() }
+            if straight.isEvaluationDue { _ = try straight.evaluate() }
         }
         let first = try ProbeGANTrainer(
             configuration: TinyRun.configuration(), realData: TinyRun.data(), classifier: classifier)
         for _ in 0..<2 {
             _ = try first.trainIteration()
-            if first.isEvaluationDue { _ = first.evaluate() }
+            if first.isEvaluationDue { _ = try first.evaluate() }
         }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString).st").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -80,12 +80,22 @@ struct ProbeGANTrainerTests {
         #expect(second.iteration == 2)
         while !second.isFinished {
             _ = try second.trainIteration()
-            if second.isEvaluationDue { _ = second.evaluate() }
+            if second.isEvaluationDue { _ = try second.evaluate() }
         }
         #expect(TinyRun.values(second.generator) == TinyRun.values(straight.generator))
         #expect(TinyRun.values(second.discriminator) == TinyRun.values(straight.discriminator))
         #expect(TinyRun.values(second.emaGenerator) == TinyRun.values(straight.emaGenerator))
         #expect(second.best?.iteration == straight.best?.iteration)
+    }
+
+    /// Selection by a model-free measure needs one: without it the evaluation stops with a clear
+    /// error instead of silently falling back to the classifier's features.
+    @Test func selectionBySpeechLikenessNeedsTheMeasure() throws {
+        var configuration = TinyRun.configuration()
+        configuration.selectionFidelity = .speechLikeness
+        let trainer = try ProbeGANTrainer(
+            configuration: configuration, realData: TinyRun.data(), classifier: TinyRun.classifier())
+        #expect(throws: ProbeGANError.missingFidelity(selection: "speech-likeness")) { try trainer.evaluate() }
     }
 
     @Test func realDataOfAnUnseenClassIsRefused() {

@@ -49,10 +49,29 @@ struct SelectionScoreTests {
         score.seenReference = SelectionScore.reference(data: data, classifier: classifier, seed: 1)
         let bright = Tensor(shape: [32, 1, 8, 8], scalars: images(0.8, count: 32))
         let dark = Tensor(shape: [32, 1, 8, 8], scalars: images(-0.8, count: 32))
-        let matched = score.evaluate(samples: [bright, dark], classifier: classifier, seed: 2)
-        let swapped = score.evaluate(samples: [dark, bright], classifier: classifier, seed: 2)
+        let matched = try score.evaluate(samples: [bright, dark], classifier: classifier, seed: 2)
+        let swapped = try score.evaluate(samples: [dark, bright], classifier: classifier, seed: 2)
         let matchedDistance = try #require(matched.meanSeenDistance)
         let swappedDistance = try #require(swapped.meanSeenDistance)
         #expect(matchedDistance < swappedDistance)
+
+        // A model-free fidelity is measured and logged either way, and decides near-ties only
+        // when asked to.
+        struct FixedFidelity: SeenClassFidelity {
+            func measure(_ samples: [Tensor?], seed: UInt64) throws -> FidelityMeasurement {
+                FidelityMeasurement(
+                    distances: samples.indices.map { Double($0) + 1.5 },
+                    statistics: samples.map { $0.map { ["clips": Double($0.shape[0])] } })
+            }
+        }
+        score.fidelity = FixedFidelity()
+        let logged = try score.evaluate(samples: [bright, dark], classifier: classifier, seed: 2)
+        #expect(logged.meanSeenDistance == matched.meanSeenDistance)
+        #expect(logged.fidelity?.distances == [1.5, 2.5])
+        #expect(logged.fidelity?.statistics.first??["clips"] == 32)
+        score.fidelityBreaksTies = true
+        let deciding = try score.evaluate(samples: [bright, dark], classifier: classifier, seed: 2)
+        #expect(deciding.meanSeenDistance == 2.0)
+        #expect(deciding.score == matched.score)
     }
 }

@@ -74,6 +74,30 @@ struct TrainCommandTests {
         #expect(absence["labelledUnseen"] as? Int == 0 && absence["identicalToUnseen"] as? Int == 0)
         #expect((absence["unseenExamplesCompared"] as? Int ?? 0) > 0 && (absence["consumedExamples"] as? Int ?? 0) > 0)
 
+        // The recipe knobs reach the run's configuration; selection by speech-likeness needs audio.
+        let knobs = folder.appendingPathComponent("knobs").path
+        let tuned = try StudioCommandRunner.run(
+            [
+                "train", "--unseen", "centre", "--classifier", "regular", "--iterations", "2", "--out", knobs,
+                "--diff-augment", "--seen-classifier-weight", "0.5",
+            ] + common + tiny)
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        let tunedConfiguration = try #require(
+            (try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: knobs + "/configuration.json")))
+                as? [String: Any])?["probegan"] as? [String: Any])
+        #expect(tunedConfiguration["seenClassifierWeight"] as? Double == 0.5)
+        #expect((tunedConfiguration["augmentation"] as? [String: Any])?["timeShiftShare"] as? Double == 0.125)
+        let speechOnPictures = try StudioCommandRunner.run(
+            [
+                "train", "--unseen", "centre", "--classifier", "regular", "--iterations", "2", "--out",
+                knobs + "-speech",
+                "--selection", "speech-likeness",
+            ] + common + tiny)
+        #expect(
+            speechOnPictures.status != 0 && speechOnPictures.stderr.contains("needs audio"),
+            "\(speechOnPictures.stderr)")
+
         // A second start in the same folder is refused; --resume continues to a larger budget.
         let again = try StudioCommandRunner.run(
             ["train", "--unseen", "centre", "--classifier", "regular", "--out", run] + common + tiny)

@@ -11,7 +11,8 @@ struct MetricsLogTests {
         #"{"dPenalty":0.5,"dTotal":1.25,"gClassification":0.75,"gTotal":2,"iteration":10,"kind":"iteration","seconds":1}"#,
         #"{"isBest":true,"iteration":10,"judgeRecognition":{"women":0.25},"kind":"evaluation","score":0.5,"#
             + #""seenDistance":{"men":3,"nonhuman":5},"seconds":2}"#,
-        #"{"iteration":20,"score":0.75,"judgeRecognition":{"women":0.5},"isBest":false}"#,
+        #"{"iteration":20,"score":0.75,"judgeRecognition":{"women":0.5},"isBest":false,"#
+            + #""speechLikeness":{"women":0.5},"acoustics":{"men":{"f0Movement":2.5},"women":{"pitchedShare":1}}}"#,
         #"{"dTotal":1.0,"iteration":30,"kind":"iter"#,
     ]
 
@@ -30,6 +31,8 @@ struct MetricsLogTests {
         #expect(records[0].dTotal == 1.25 && records[0].gClassification == 0.75 && records[0].score == nil)
         #expect(records[1].seenDistance == ["men": 3, "nonhuman": 5] && records[1].isBest == true)
         #expect(records[2].judgeRecognition == ["women": 0.5] && records[2].seenDistance == nil)
+        #expect(records[1].speechLikeness == nil && records[2].speechLikeness == ["women": 0.5])
+        #expect(records[2].acoustics?["men"]?["f0Movement"] == 2.5)
         #expect(MetricsLog.read("/nonexistent/metrics.jsonl").isEmpty)
     }
 
@@ -44,7 +47,12 @@ struct MetricsLogTests {
     @Test func theReportTableListsEvaluationsOnly() throws {
         let table = RunReport.trajectory(metrics: try write(Self.lines))
         #expect(table.components(separatedBy: "<tr><td>").count == 3)
-        #expect(table.contains("<tr><td>10</td><td>0.500</td><td>4.00</td><td>women 0.25</td><td>yes</td></tr>"))
-        #expect(table.contains("<tr><td>20</td><td>0.750</td><td>-</td><td>women 0.50</td><td></td></tr>"))
+        #expect(
+            table.contains(
+                "<tr><td>10</td><td>0.500</td><td>4.00</td><td>-</td><td>-</td><td>women 0.25</td><td>yes</td></tr>"))
+        #expect(
+            table.contains(
+                "<tr><td>20</td><td>0.750</td><td>-</td><td>women 0.50</td><td>men 2.50</td><td>women 0.50</td><td></td></tr>"
+            ))
     }
 }

@@ -134,15 +134,32 @@ struct OpsGradientTests {
         expectClose(fastDw, slowDw, rtol: 1e-4, atol: 1e-3, "weight gradient")
     }
 
+    @Test func perSampleRollMatchesTorchRoll() {
+        let x = Tensor(shape: [2, 1, 1, 4], scalars: [0, 1, 2, 3, 4, 5, 6, 7])
+        // torch.roll(x[0], 1, -1) and torch.roll(x[1], -1, -1); a full turn changes nothing.
+        #expect(x.rolledAlongLastAxis(shifts: [1, -1]).scalars == [3, 0, 1, 2, 5, 6, 7, 4])
+        #expect(x.rolledAlongLastAxis(shifts: [4, -8]).scalars == x.scalars)
+    }
+
     @Test func poolingAndLosses() {
         let x = randomTensor([2, 3, 4, 6], seed: 17)
         checkGradients([x]) { $0[0].upsampledNearest2x() }
+        checkGradients([x]) { $0[0].rolledAlongLastAxis(shifts: [2, -7]) * $0[0] }
         checkGradients([x]) { $0[0].averagePooled2x2() }
         checkGradients([x]) { $0[0].maxPooled2x2() }
         checkGradients([x]) { $0[0].globalSumPooled() }
         let logits = randomTensor([4, 3], seed: 18, scale: 3)
         checkGradients([logits]) { $0[0].logSoftmax() }
         checkGradients([logits]) { Tensor.crossEntropy(logits: $0[0], labels: [2, 0, 1, 2]) }
+        checkGradients([logits]) {
+            Tensor.crossEntropy(logits: $0[0], labels: [2, 0, 1, 2], rowWeights: [1, 0, 2.5, 0.5])
+        }
+        let plain = Tensor.crossEntropy(logits: logits, labels: [2, 0, 1, 2]).scalar
+        let ones = Tensor.crossEntropy(logits: logits, labels: [2, 0, 1, 2], rowWeights: [1, 1, 1, 1]).scalar
+        #expect(abs(plain - ones) < 1e-6)
+        let onlyFirst = Tensor.crossEntropy(logits: logits, labels: [2, 0, 1, 2], rowWeights: [4, 0, 0, 0]).scalar
+        let firstRow = Tensor.crossEntropy(logits: logits.slice(axis: 0, 0..<1), labels: [2]).scalar
+        #expect(abs(onlyFirst - firstRow) < 1e-5, "weight 4 on one row of 4 is that row's cross-entropy")
     }
 
     /// Gradients of gradients: the tape's gradient of `dL/dx` (taken with `createGraph`) against

@@ -31,4 +31,20 @@ extension Tensor {
         let picked = logits.logSoftmax() * Tensor(shape: logits.shape, scalars: oneHot)
         return -picked.sum() / Float(labels.count)
     }
+
+    /// Cross-entropy of logits `[N, C]` against integer labels with a weight per row:
+    /// `sum_i weights[i] * CE_i / N` (PyTorch `cross_entropy(reduction="none")`, weighted, over N).
+    public static func crossEntropy(logits: Tensor, labels: [Int], rowWeights: [Float]) -> Tensor {
+        precondition(
+            logits.rank == 2 && logits.shape[0] == labels.count && rowWeights.count == labels.count,
+            "crossEntropy: \(logits.shape) logits for \(labels.count) labels and \(rowWeights.count) weights")
+        let classes = logits.shape[1]
+        var weightedOneHot = [Float](repeating: 0, count: labels.count * classes)
+        for (row, label) in labels.enumerated() {
+            precondition(label >= 0 && label < classes, "crossEntropy: label \(label) outside 0..<\(classes)")
+            weightedOneHot[row * classes + label] = rowWeights[row]
+        }
+        let picked = logits.logSoftmax() * Tensor(shape: logits.shape, scalars: weightedOneHot)
+        return -picked.sum() / Float(labels.count)
+    }
 }

@@ -103,6 +103,29 @@ extension Tensor {
         return result!
     }
 
+    /// Each sample of `[N, ...]` rotated along the last axis by its own shift: element `w` of
+    /// sample `n` moves to `(w + shifts[n]) mod W` (`torch.roll` per sample). The gradient is the
+    /// opposite rotation, so it can be differentiated again.
+    public func rolledAlongLastAxis(shifts: [Int]) -> Tensor {
+        precondition(rank >= 2 && shifts.count == shape[0], "rolledAlongLastAxis: \(shifts.count) shifts for \(shape)")
+        let width = shape[rank - 1]
+        let rowsPerSample = shape[1..<(rank - 1)].reduce(1, *)
+        let normalised = shifts.map { (($0 % width) + width) % width }
+        let value = makeTensor(shape) { out in
+            withPointer { input in
+                for (sample, shift) in normalised.enumerated() {
+                    for row in 0..<rowsPerSample {
+                        let base = (sample * rowsPerSample + row) * width
+                        // [0, W - shift) moves to [shift, W); [W - shift, W) wraps to [0, shift).
+                        (out + base + shift).update(from: input + base, count: width - shift)
+                        (out + base).update(from: input + base + width - shift, count: shift)
+                    }
+                }
+            }
+        }
+        return Tape.record(value, inputs: [self]) { g, _, _ in [g.rolledAlongLastAxis(shifts: shifts.map { -$0 })] }
+    }
+
     /// Rows of a matrix picked by index: `out[i] = self[indices[i]]` (embedding lookup).
     public func gatherRows(_ indices: [Int]) -> Tensor {
         precondition(rank == 2, "gatherRows needs a matrix, got \(shape)")

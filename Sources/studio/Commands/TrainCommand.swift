@@ -7,6 +7,7 @@ import StudioSupport
 
 extension ProbeGANMethod: ExpressibleByArgument {}
 extension ProbeGANPreset: ExpressibleByArgument {}
+extension SelectionFidelity: ExpressibleByArgument {}
 
 /// `studio train`: the main job.
 struct TrainCommand: ParsableCommand {
@@ -71,6 +72,18 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override lambda_g, the classifier loss weight.")
     var classifierWeight: Float?
 
+    @Option(
+        help:
+            "The classifier loss weight on fakes of seen classes (default: lambda_g, as for the unseen classes; D_c already ties seen classes to their real clips)."
+    )
+    var seenClassifierWeight: Float?
+
+    @Flag(
+        help:
+            "Differentiable augmentation of every image the discriminators see, real and generated: a circular time shift of up to 1/8 of the frames and a level change of up to about 6.5 dB."
+    )
+    var diffAugment = false
+
     @Option(help: "Share of fakes drawn from the unseen classes (class dilution; default: uniform over all classes).")
     var unseenShare: Double?
 
@@ -89,6 +102,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Evaluations without a better selection score before stopping (0: never stop early).")
     var patience: Int?
 
+    @Option(
+        help:
+            "What breaks near-ties of the selection score: classifier-features (default; seen-class distance in the probed classifier's features) or speech-likeness (audio: the rendered seen-class clips against the GAN's own training clips rendered the same way)."
+    )
+    var selection: SelectionFidelity?
+
     @Option(help: "Generated samples per class for the final summary (default 256).")
     var summarySamples: Int?
 
@@ -98,6 +117,9 @@ struct TrainCommand: ParsableCommand {
             ("--channels", channels), ("--evaluation-samples", evaluationSamples),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1, got \(value)") }
+        }
+        if let seenClassifierWeight, !(seenClassifierWeight >= 0 && seenClassifierWeight.isFinite) {
+            throw ValidationError("--seen-classifier-weight must be a finite number >= 0, got \(seenClassifierWeight)")
         }
         if let unseenShare, !(0...1).contains(unseenShare) {
             throw ValidationError("--unseen-share must lie in [0, 1], got \(unseenShare)")
@@ -252,12 +274,17 @@ struct TrainCommand: ParsableCommand {
         if let seed { flags.append(("--seed", { $0.seed = seed })) }
         if let classifierWeight { flags.append(("--classifier-weight", { $0.classifierWeight = classifierWeight })) }
         if let unseenShare { flags.append(("--unseen-share", { $0.unseenShare = unseenShare })) }
+        if diffAugment { flags.append(("--diff-augment", { $0.augmentation = DiscriminatorAugmentation() })) }
+        if let seenClassifierWeight {
+            flags.append(("--seen-classifier-weight", { $0.seenClassifierWeight = seenClassifierWeight }))
+        }
         if let evaluateEvery { flags.append(("--evaluate-every", { $0.evaluateEvery = evaluateEvery })) }
         if let batchSize { flags.append(("--batch-size", { $0.batchSize = batchSize })) }
         if let channels { flags.append(("--channels", { $0.channelBase = channels })) }
         if let evaluationSamples {
             flags.append(("--evaluation-samples", { $0.evaluationSamples = evaluationSamples }))
         }
+        if let selection { flags.append(("--selection", { $0.selection = selection })) }
         return flags
     }
 
