@@ -17,6 +17,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case noCalibrationData
     /// A class without a single example to fit a model on.
     case emptyClass(name: String)
+    /// Feature rows holding NaN or infinity.
+    case nonFiniteFeatures(rows: Int)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -35,6 +37,9 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
         case .noCalibrationData:
             return "the marker detector needs clean real clips to calibrate its threshold on, and got none; "
                 + "check that the corpus has clips of the calibration classes"
+        case .nonFiniteFeatures(let rows):
+            return "\(rows) feature row(s) hold NaN or infinity; a Frechet distance needs finite features "
+                + "(drop or repair those samples first)"
         case .emptyClass(let name):
             return "class '\(name)' has no examples to fit the pitch classifier on; "
                 + "add training clips of that class to the corpus"
@@ -53,6 +58,10 @@ public struct GaussianStatistics: Sendable {
     public init(features: [Float], width: Int) throws {
         let count = features.count / max(width, 1)
         guard count >= 2 else { throw EvaluationError.tooFewSamples(count: count, needed: 2) }
+        let nonFinite = (0..<count).filter { row in
+            features[(row * width)..<((row + 1) * width)].contains { !$0.isFinite }
+        }.count
+        guard nonFinite == 0 else { throw EvaluationError.nonFiniteFeatures(rows: nonFinite) }
         self.width = width
         var mean = [Double](repeating: 0, count: width)
         for row in 0..<count {

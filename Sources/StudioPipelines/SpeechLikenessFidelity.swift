@@ -14,8 +14,11 @@ import StudioTensor
 /// from the data the GAN trains on, which holds seen classes only.
 public struct SpeechLikenessFidelity: SeenClassFidelity {
     /// The statistics logged per class, in order: share of clips with a pitch, median F0 movement
-    /// (semitones, clips with a pitch), median envelope modulation, diversity (dB).
-    public static let statisticNames = ["pitchedShare", "f0Movement", "envelopeModulation", "diversity"]
+    /// (semitones, clips with a pitch), median envelope modulation, diversity (dB); and, when some
+    /// clips could not be measured, their number.
+    public static let statisticNames = [
+        "pitchedShare", "f0Movement", "envelopeModulation", "diversity", "unmeasuredClips",
+    ]
 
     /// Per class, the speech-likeness feature rows of the resynthesised training clips (nil: no reference).
     let reference: [[Float]?]
@@ -51,7 +54,9 @@ public struct SpeechLikenessFidelity: SeenClassFidelity {
         }
         var rows = [[Float]?](repeating: nil, count: data.classNames.count)
         for (job, entry) in picked.enumerated() {
-            rows[entry.label] = (rows[entry.label] ?? []) + measured[job].acoustics.speechLikenessFeatures
+            let features = measured[job].acoustics.speechLikenessFeatures
+            guard features.allSatisfy(\.isFinite) else { continue }
+            rows[entry.label] = (rows[entry.label] ?? []) + features
         }
         reference = rows
         standardization = try Standardization(
@@ -68,32 +73,41 @@ public struct SpeechLikenessFidelity: SeenClassFidelity {
     }
 
     /// Renders and measures every sample: per class the distance to its reference (classes
-    /// without one: nil) and `statisticNames`.
+    /// without one, or with fewer than 2 measurable clips: nil) and `statisticNames`. A clip that
+    /// cannot be rendered or measures NaN (a generator can draw such a thing) is left out and
+    /// counted as `unmeasuredClips`: a diagnostic must never stop a training run.
     public func measure(_ samples: [Tensor?], seed: UInt64) throws -> FidelityMeasurement {
         let jobs = samples.enumerated().flatMap { label, images in
             images.map { images in (0..<images.shape[0]).map { (label, images, $0) } } ?? []
         }
         let shared = jobs
-        let measured = try ParallelMap.map(jobs.count) { job in
+        let measured = try ParallelMap.map(jobs.count) { job -> AcousticEvaluation.MeasuredClip? in
             let (_, images, row) = shared[job]
             let size = images.count / images.shape[0]
-            return try Self.render(
+            let clip = try? Self.render(
                 Array(images.scalars[(row * size)..<((row + 1) * size)]), bands: images.shape[2],
                 frames: images.shape[3], seed: seed &+ UInt64(job))
+            return clip.flatMap { $0.acoustics.speechLikenessFeatures.allSatisfy(\.isFinite) ? $0 : nil }
         }
         var distances = [Double?]()
         var statistics = [[String: Double]?]()
         let width = ClipAcoustics.speechLikenessFeatureNames.count
         for (label, images) in samples.enumerated() {
-            let clips = zip(jobs, measured).filter { $0.0.0 == label }.map(\.1)
-            guard images != nil, !clips.isEmpty else {
+            let all = zip(jobs, measured).filter { $0.0.0 == label }.map(\.1)
+            let clips = all.compactMap { $0 }
+            guard images != nil else {
                 distances.append(nil)
                 statistics.append(nil)
                 continue
             }
+            guard !clips.isEmpty else {
+                distances.append(nil)
+                statistics.append(["unmeasuredClips": Double(all.count)])
+                continue
+            }
             var distance: Double?
             if label < reference.count, let real = reference[label], clips.count >= 2 {
-                distance = try SpeechLikeness.distance(
+                distance = try? SpeechLikeness.distance(
                     clips.flatMap(\.acoustics.speechLikenessFeatures), real, width: width, reference: standardization)
             }
             distances.append(distance)
@@ -105,6 +119,7 @@ public struct SpeechLikenessFidelity: SeenClassFidelity {
                 "envelopeModulation": DistributionSummary(acoustics.map { Double($0.envelopeModulation) }).median,
                 "diversity": SpeechLikeness.medianPairwiseDistance(
                     clips.flatMap { $0.logMel.prefix(melWidth) }, width: melWidth),
+                "unmeasuredClips": all.count == clips.count ? nil : Double(all.count - clips.count),
             ]
             statistics.append(entry.compactMapValues { $0 })
         }

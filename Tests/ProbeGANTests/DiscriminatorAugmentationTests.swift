@@ -47,14 +47,7 @@ struct DiscriminatorAugmentationTests {
     /// differently from a step without it.
     @Test func theGeneratorStepsThroughTheAugmentation() throws {
         func step(_ augmentation: DiscriminatorAugmentation?) throws -> [[Float]] {
-            let configuration = TinyRun.configuration()
-            let generator = ProbeGANModels.generator(configuration, seed: 5)
-            let step = ProbeGANStep(
-                generator: generator, discriminator: ProbeGANModels.discriminator(configuration, seed: 3),
-                classifier: TinyRun.classifier(), method: .probegan,
-                labelSampler: FakeLabelSampler(configuration: configuration), seenClasses: [0, 1],
-                generatorOptimizer: Adam(learningRate: 1e-2), discriminatorOptimizer: Adam(learningRate: 1e-2),
-                classifierWeight: 0, augmentation: augmentation)
+            let (step, generator) = TinyRun.step(classifierWeight: 0, augmentation: augmentation)
             var random = SplitMix64(seed: 4)
             let (real, labels) = TinyRun.data().batch(Array(0..<6))
             _ = try step.discriminatorStep(real: real, realLabels: labels, using: &random)

@@ -69,14 +69,7 @@ struct ProbeGANStepTests {
     /// The generator's parameters after one G step from the same start, with lambda_g 2 and the
     /// given weight on seen-class fakes.
     static func generatorAfterStep(seenClassifierWeight: Float?) throws -> (values: [[Float]], loss: Float) {
-        let configuration = TinyRun.configuration()
-        let generator = ProbeGANModels.generator(configuration, seed: 5)
-        let step = ProbeGANStep(
-            generator: generator, discriminator: ProbeGANModels.discriminator(configuration, seed: 3),
-            classifier: TinyRun.classifier(), method: .probegan,
-            labelSampler: FakeLabelSampler(configuration: configuration), seenClasses: [0, 1],
-            generatorOptimizer: Adam(learningRate: 1e-2), discriminatorOptimizer: Adam(learningRate: 1e-4),
-            classifierWeight: 2, seenClassifierWeight: seenClassifierWeight)
+        let (step, generator) = TinyRun.step(classifierWeight: 2, seenClassifierWeight: seenClassifierWeight)
         var random = SplitMix64(seed: 4)
         let losses = try step.generatorStep(batch: 12, using: &random)
         return (TinyRun.values(generator), losses.classification)

@@ -3,6 +3,7 @@ import ProbeGAN
 import StudioData
 import StudioModels
 import StudioNN
+import StudioOptimizers
 import StudioSupport
 import StudioTensor
 import Testing
@@ -48,6 +49,22 @@ enum TinyRun {
     static func classifier() -> any ImageClassifier {
         var random = SplitMix64(seed: 4)
         return ResidualClassifier(inputChannels: 1, classCount: 3, widths: [4, 8], using: &random)
+    }
+
+    /// A ProbeGAN step on fresh tiny models (generator seed 5, discriminator seed 3, Adam 1e-2),
+    /// classes 0 and 1 seen; returns the generator too, to read what a step did to it.
+    static func step(
+        classifierWeight: Float, seenClassifierWeight: Float? = nil, augmentation: DiscriminatorAugmentation? = nil
+    ) -> (step: ProbeGANStep, generator: Generator) {
+        let configuration = configuration()
+        let generator = ProbeGANModels.generator(configuration, seed: 5)
+        let step = ProbeGANStep(
+            generator: generator, discriminator: ProbeGANModels.discriminator(configuration, seed: 3),
+            classifier: classifier(), method: .probegan, labelSampler: FakeLabelSampler(configuration: configuration),
+            seenClasses: [0, 1], generatorOptimizer: Adam(learningRate: 1e-2),
+            discriminatorOptimizer: Adam(learningRate: 1e-2), classifierWeight: classifierWeight,
+            seenClassifierWeight: seenClassifierWeight, augmentation: augmentation)
+        return (step, generator)
     }
 
     static func values(_ module: Module) -> [[Float]] {

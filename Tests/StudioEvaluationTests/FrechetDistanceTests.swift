@@ -28,6 +28,15 @@ struct FrechetDistanceTests {
         #expect(try FrechetDistance.distance(a, a, width: 3) < 1e-8)
     }
 
+    @Test("a NaN or infinite feature is named, not handed to the eigensolver")
+    func nonFiniteFeatures() throws {
+        var a = gaussian(count: 50, mean: [0, 1, 2], standardDeviations: [1, 2, 0.5], seed: 1)
+        let b = a
+        a[4] = .nan
+        a[10] = .infinity
+        #expect(throws: EvaluationError.nonFiniteFeatures(rows: 2)) { try FrechetDistance.distance(a, b, width: 3) }
+    }
+
     @Test("diagonal Gaussians match the closed form |mu1-mu2|^2 + sum (s1 - s2)^2")
     func closedForm() throws {
         let width = 4

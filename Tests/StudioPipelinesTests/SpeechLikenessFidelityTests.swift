@@ -64,6 +64,12 @@ struct SpeechLikenessFidelityTests {
         #expect(matched.statistics[0]?["pitchedShare"] == 1)
         // One seed, one answer: an evaluation repeats bit for bit.
         #expect(try fidelity.measure([voices, nil], seed: 9) == matched)
+        // A NaN image among the samples stops nothing: the class is still measured.
+        let broken = Tensor.concatenate(
+            [voices, Tensor(shape: [1, 1, 64, 64], scalars: [Float](repeating: .nan, count: 64 * 64))], axis: 0)
+        let survived = try fidelity.measure([broken, nil], seed: 9)
+        #expect(survived.distances[0].map(\.isFinite) == true)
+        #expect(survived.statistics[0]?["pitchedShare"] != nil)
     }
 
     @Test func aTrainingSetWithoutEightClipsOfAnyClassIsAClearError() throws {
