@@ -31,6 +31,8 @@ public struct AcousticSet: Sendable, Codable {
     /// The Frechet distance of the standardised speech-likeness features to the real held-out
     /// clips of the class (for the real clips themselves: between two halves of them).
     public let speechLikenessDistance: Double?
+    /// Clips left out of every measure because a feature came out NaN or infinite (nil: none).
+    public var unmeasuredClips: Int? = nil
 }
 
 /// One class of a run, acoustically.
@@ -207,9 +209,11 @@ public enum AcousticEvaluation {
 
     /// One set's statistics; the speech-likeness distance is to `real`, or between two halves of
     /// the set when `real` is nil.
-    static func summarize(_ clips: [MeasuredClip], label: Int, reference: Reference, against real: [MeasuredClip]?)
+    static func summarize(_ given: [MeasuredClip], label: Int, reference: Reference, against real: [MeasuredClip]?)
         throws -> AcousticSet
     {
+        // A generated clip can measure NaN; it is counted, not allowed to void the whole set.
+        let clips = given.filter { $0.acoustics.speechLikenessFeatures.allSatisfy(\.isFinite) }
         let acoustics = clips.map(\.acoustics)
         func summary(_ values: [Float?]) -> DistributionSummary {
             DistributionSummary(values.compactMap { $0.map(Double.init) })
@@ -226,10 +230,10 @@ public enum AcousticEvaluation {
         let features = acoustics.flatMap(\.speechLikenessFeatures)
         var distance: Double?
         if let real {
-            if clips.count >= 2 && real.count >= 2 {
+            let realFeatures = real.map(\.acoustics.speechLikenessFeatures).filter { $0.allSatisfy(\.isFinite) }
+            if clips.count >= 2 && realFeatures.count >= 2 {
                 distance = try SpeechLikeness.distance(
-                    features, real.flatMap(\.acoustics.speechLikenessFeatures), width: width,
-                    reference: reference.standardization)
+                    features, realFeatures.flatMap { $0 }, width: width, reference: reference.standardization)
             }
         } else if clips.count >= 8 {
             let even = clips.indices.filter { $0 % 2 == 0 }.flatMap { clips[$0].acoustics.speechLikenessFeatures }
@@ -248,6 +252,7 @@ public enum AcousticEvaluation {
             silenceShare: summary(acoustics.map(\.silenceShare)),
             diversity: SpeechLikeness.medianPairwiseDistance(
                 clips.flatMap { $0.logMel.prefix(melWidth) }, width: melWidth),
-            speechLikenessDistance: distance)
+            speechLikenessDistance: distance,
+            unmeasuredClips: given.count == clips.count ? nil : given.count - clips.count)
     }
 }

@@ -58,7 +58,8 @@ enum AcousticMarkdown {
                 String(format: "%.0f (%.0f-%.0f)", $0, set.medianF0.lowerQuartile ?? 0, set.medianF0.upperQuartile ?? 0)
             } ?? "-"
         let r = set.pitchRecognition
-        return "| \(label) | \(set.clips) | " + String(format: "%.0f%%", 100 * set.pitchedShare) + " | \(f0) | "
+        return "| \(label) | \(set.clips)" + (set.unmeasuredClips.map { " (+\($0) unmeasured)" } ?? "") + " | "
+            + String(format: "%.0f%%", 100 * set.pitchedShare) + " | \(f0) | "
             + String(format: "%.1f%% (%.1f-%.1f)", 100 * r.rate, 100 * r.lower, 100 * r.upper) + " | "
             + [
                 number(set.f0Movement.median, "%.2f"), number(set.spectralFlatness.median, "%.3f"),
