@@ -67,29 +67,18 @@ struct EvaluationMetrics: Codable {
         self.iteration = iteration
         self.seconds = seconds
         score = result.score
-        func byName(_ values: [Float?]) -> [String: Float] {
-            var out = [String: Float]()
+        func byName<Value>(_ values: [Value?]) -> [String: Value] {
+            var out = [String: Value]()
             for (index, value) in values.enumerated() { if let value { out[names[index]] = value } }
             return out
         }
         recognition = byName(result.recognition)
         robustRecognition = byName(result.robustRecognition)
-        var distances = [String: Double]()
-        for (index, value) in result.seenDistance.enumerated() { if let value { distances[names[index]] = value } }
-        seenDistance = distances
+        seenDistance = byName(result.seenDistance)
         judgeRecognition = byName(judge)
         self.isBest = isBest
-        if let fidelity = result.fidelity {
-            var distances = [String: Double]()
-            var statistics = [String: [String: Double]]()
-            for (index, value) in fidelity.distances.enumerated() { if let value { distances[names[index]] = value } }
-            for (index, value) in fidelity.statistics.enumerated() { if let value { statistics[names[index]] = value } }
-            speechLikeness = distances
-            acoustics = statistics
-        } else {
-            speechLikeness = nil
-            acoustics = nil
-        }
+        speechLikeness = result.fidelity.map { byName($0.distances) }
+        acoustics = result.fidelity.map { byName($0.statistics) }
     }
 }
 

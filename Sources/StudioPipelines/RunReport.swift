@@ -193,14 +193,12 @@ public enum RunReport {
                     distances.isEmpty
                         ? "-" : String(format: "%.2f", distances.values.reduce(0, +) / Double(distances.count))
                 } ?? "-"
-            let judge =
-                record.judgeRecognition?.sorted { $0.key < $1.key }
-                .map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", ") ?? "-"
             let movement = record.acoustics.map { $0.compactMapValues { $0["f0Movement"] } }
             rows.append(
                 "<tr><td>\(record.iteration)</td><td>\(score)</td><td>\(distance)</td>"
                     + "<td>\(escape(named(record.speechLikeness)))</td><td>\(escape(named(movement)))</td>"
-                    + "<td>\(escape(judge))</td><td>" + (record.isBest == true ? "yes" : "") + "</td></tr>")
+                    + "<td>\(escape(named(record.judgeRecognition)))</td><td>" + (record.isBest == true ? "yes" : "")
+                    + "</td></tr>")
         }
         return rows.joined() + "</table>"
     }

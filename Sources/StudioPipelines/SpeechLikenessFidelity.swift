@@ -47,10 +47,12 @@ public struct SpeechLikenessFidelity: SeenClassFidelity {
         let (bands, frames) = (data.height, data.width)
         let inputs = data.inputs
         let picked = chosen
+        let extractor = MelSpectrogramExtractor(try SpectrogramAudio.frontend())
         let measured = try ParallelMap.map(picked.count) { job in
             let start = picked[job].index * size
             return try Self.render(
-                Array(inputs[start..<(start + size)]), bands: bands, frames: frames, seed: seed &+ UInt64(job))
+                Array(inputs[start..<(start + size)]), bands: bands, frames: frames, seed: seed &+ UInt64(job),
+                extractor: extractor)
         }
         var rows = [[Float]?](repeating: nil, count: data.classNames.count)
         for (job, entry) in picked.enumerated() {
@@ -64,12 +66,13 @@ public struct SpeechLikenessFidelity: SeenClassFidelity {
         referenceClips = picked.count
     }
 
-    static func render(_ image: [Float], bands: Int, frames: Int, seed: UInt64) throws
-        -> AcousticEvaluation.MeasuredClip
-    {
+    /// One image rendered as `studio render` renders it, measured with `extractor` (built once per batch).
+    static func render(
+        _ image: [Float], bands: Int, frames: Int, seed: UInt64, extractor: MelSpectrogramExtractor
+    ) throws -> AcousticEvaluation.MeasuredClip {
         try AcousticEvaluation.measure(
             try SpectrogramAudio.audio(image: image, bands: bands, frames: frames, seed: seed).signal.samples,
-            with: MelSpectrogramExtractor(try SpectrogramAudio.frontend()))
+            with: extractor)
     }
 
     /// Renders and measures every sample: per class the distance to its reference (classes
@@ -81,12 +84,13 @@ public struct SpeechLikenessFidelity: SeenClassFidelity {
             images.map { images in (0..<images.shape[0]).map { (label, images, $0) } } ?? []
         }
         let shared = jobs
+        let extractor = MelSpectrogramExtractor(try SpectrogramAudio.frontend())
         let measured = try ParallelMap.map(jobs.count) { job -> AcousticEvaluation.MeasuredClip? in
             let (_, images, row) = shared[job]
             let size = images.count / images.shape[0]
             let clip = try? Self.render(
                 Array(images.scalars[(row * size)..<((row + 1) * size)]), bands: images.shape[2],
-                frames: images.shape[3], seed: seed &+ UInt64(job))
+                frames: images.shape[3], seed: seed &+ UInt64(job), extractor: extractor)
             return clip.flatMap { $0.acoustics.speechLikenessFeatures.allSatisfy(\.isFinite) ? $0 : nil }
         }
         var distances = [Double?]()
