@@ -20,6 +20,8 @@ packages=(
 )
 # Benchmarks/run: espeak-ng (with sox) makes the anchor audio, time measures peak memory.
 if [ "${STUDIO_WITH_BENCHMARKS:-0}" = 1 ]; then packages+=(espeak-ng time); fi
+# The cluster tests and scripts/local-slurm.sh: a one-node Slurm with munge.
+if [ "${STUDIO_WITH_SLURM:-0}" = 1 ]; then packages+=(munge slurmctld slurmd slurm-client); fi
 
 missing=()
 for p in "${packages[@]}"; do

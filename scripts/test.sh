@@ -5,7 +5,8 @@
 # found; alone it passes), so they get the machine to themselves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-system-packages.sh
+# Slurm and munge: the cluster test starts a one-node Slurm (scripts/local-slurm.sh).
+STUDIO_WITH_SLURM=1 bash scripts/install-system-packages.sh
 swift build --build-tests
 browser='ListeningTestCommandTests'
 swift test --skip "$browser"

@@ -24,15 +24,23 @@ enum ExperimentRunner {
 
     /// Runs (or keeps) every arm, training each probed classifier in `classifiers` when the first
     /// arm that probes it starts; after each arm, writes the report of everything measured so far.
-    /// Returns the final report.
+    /// Returns the final report. With `unit` (from `unit(of:experiment:layout:details:)`), runs that
+    /// unit of the plan alone, records that it finished and returns nil.
     static func run(
         _ arms: [ExperimentArm], classifiers: [ProbedClassifier], frame: Frame, settings: ExperimentSettings,
         judgePath: String,
         detector: (detector: MarkerDetector, realRows: [DetectionRow]),
-        clean: (train: ClassificationData, test: ClassificationData), hooks: TrainingHooks,
+        clean: (train: ClassificationData, test: ClassificationData), unit: ExperimentUnit? = nil,
+        hooks: TrainingHooks,
         findings: (ExperimentReport) -> [String]
-    ) throws -> ExperimentReport {
+    ) throws -> ExperimentReport? {
         let arms = replicated(arms, settings)
+        if let unit {
+            try run(unit, arms: arms, classifiers: classifiers, settings: settings, judgePath: judgePath, hooks: hooks)
+            try ExperimentPlan.markDone(unit, in: settings.outputFolder)
+            hooks.log("unit \(unit.index) (\(unit.name)) finished")
+            return nil
+        }
         var report: ExperimentReport?
         try runArms(
             arms, classifiers: classifiers, settings: settings, judgePath: judgePath, detector: detector.detector,
@@ -56,6 +64,72 @@ enum ExperimentRunner {
         }
         guard let report else { throw ExperimentError.badSetting(name: "arms", reason: "an experiment needs an arm") }
         return report
+    }
+
+    /// The plan the settings make for an experiment laid out as `layout` (`details`: its own settings as JSON text).
+    static func plan(
+        _ settings: ExperimentSettings, experiment: String, layout: ExperimentLayout, details: String
+    ) throws -> ExperimentPlan {
+        ExperimentPlan(
+            experiment: experiment, layout: layout, settings: settings,
+            inputs: try settings.recordText(details: details))
+    }
+
+    /// Claims the folder (as a run would) and writes the experiment's plan there; trains nothing.
+    static func writePlan(
+        _ settings: ExperimentSettings, experiment: String, layout: ExperimentLayout, details: String
+    ) throws -> ExperimentPlan {
+        guard settings.unit == nil, !settings.isLastGeneratorDiagnostic else {
+            throw ExperimentError.badSetting(
+                name: "--plan", reason: "lists the units of the experiment itself; drop --unit and --generator last")
+        }
+        try settings.claimFolder(details: details)
+        let plan = try plan(settings, experiment: experiment, layout: layout, details: details)
+        try plan.write(to: settings.outputFolder)
+        return plan
+    }
+
+    /// The unit `settings.unit` of the folder's plan, checked against the plan these settings make
+    /// (nil without `--unit`). Called before anything is prepared, so that a unit whose inputs are
+    /// not ready stops before it writes anything.
+    static func unit(
+        of settings: ExperimentSettings, experiment: String, layout: ExperimentLayout, details: String
+    ) throws -> ExperimentUnit? {
+        guard let index = settings.unit else { return nil }
+        guard !settings.isLastGeneratorDiagnostic else {
+            throw ExperimentError.badSetting(
+                name: "--unit", reason: "runs one unit of the experiment's training; --generator last trains nothing")
+        }
+        return try ExperimentPlan.unit(
+            index, folder: settings.outputFolder,
+            expected: try plan(settings, experiment: experiment, layout: layout, details: details))
+    }
+
+    /// One unit: the prepare unit has nothing left to do (its caller prepared the shared inputs),
+    /// a classifier unit trains (or reads) one probed classifier and checks it, an arm unit trains
+    /// one arm with its classifier, which its classifier unit made.
+    static func run(
+        _ unit: ExperimentUnit, arms: [ExperimentArm], classifiers: [ProbedClassifier], settings: ExperimentSettings,
+        judgePath: String, hooks: TrainingHooks
+    ) throws {
+        let file = ExperimentPlan.file(in: settings.outputFolder)
+        switch unit.kind {
+        case .prepare:
+            return
+        case .classifier:
+            guard classifiers.indices.contains(unit.index - 1) else {
+                throw ExperimentError.planChanged(file: file, reason: "it names a classifier the experiment lacks")
+            }
+            _ = try classifiers[unit.index - 1].ensure(hooks: hooks)
+        case .arm:
+            guard let arm = arms.first(where: { $0.name == unit.name }), let needed = unit.after.first,
+                classifiers.indices.contains(needed - 1), classifiers[needed - 1].path == arm.classifierPath
+            else {
+                throw ExperimentError.planChanged(file: file, reason: "its unit '\(unit.name)' is not an arm of it")
+            }
+            _ = try classifiers[needed - 1].ensure(hooks: hooks)
+            _ = try arm.run(settings, judgePath: judgePath, hooks: hooks)
+        }
     }
 
     /// `arms`, then each replicate round of all of them (GAN seeds `firstGANSeed + 1`, `+ 2`, ...), so

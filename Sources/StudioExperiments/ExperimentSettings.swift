@@ -16,6 +16,14 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
     /// Ctrl-C during training: every arm that was training (`arms`, in the arms' order; several
     /// with `--jobs`) wrote a checkpoint, and rerunning the same experiment command continues them.
     case interrupted(arms: [StoppedArm], folder: String)
+    /// `--unit` without a plan in the folder.
+    case noPlan(folder: String)
+    /// The folder's plan does not match the settings given with `--unit`.
+    case planChanged(file: String, reason: String)
+    /// `--unit` beyond the plan's units.
+    case unitOutOfRange(unit: Int, count: Int, file: String)
+    /// A unit started before the units it needs finished.
+    case unitNotReady(unit: String, waitingFor: [String])
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -43,6 +51,17 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
             }
             return "interrupted in the arms \(stops.dropLast().joined(separator: ", ")) and \(last); each wrote a "
                 + "checkpoint. " + rerun + "every arm resumes where it stopped"
+        case .noPlan(let folder):
+            return "\(folder) holds no plan (plan.json); write it first with the same command and --plan "
+                + "instead of --unit"
+        case .planChanged(let file, let reason):
+            return "the plan \(file) does not fit this command: \(reason); pass the settings the plan was written "
+                + "with, or write it again with --plan"
+        case .unitOutOfRange(let unit, let count, let file):
+            return "--unit \(unit) is out of range: the plan \(file) has units 0 to \(count - 1)"
+        case .unitNotReady(let unit, let waiting):
+            return "unit \(unit) needs unit(s) \(waiting.joined(separator: ", ")) to finish first; run them with "
+                + "--unit (a scheduler: make this unit depend on them)"
         }
     }
 
@@ -120,6 +139,10 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
     /// GAN training runs per arm.
     public var replicateCount: Int { replicates ?? 1 }
 
+    /// The unit of the folder's plan this invocation runs (nil: the whole experiment). Like `jobs`,
+    /// not part of the experiment's record.
+    public var unit: Int? = nil
+
     /// Arms trained at once (nil: `defaultJobs`), each on the engine's threads divided among them.
     /// It changes how fast the arms train, not what they are, so a folder may be continued with
     /// another value; a run's last bits depend on its engine threads (`EngineThreads`).
@@ -181,6 +204,27 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
         URL(fileURLWithPath: outputFolder).appendingPathComponent(relative).path
     }
 
+    /// What `experiment.json` holds: the settings that make the experiment and its own settings.
+    struct Record: Codable, Equatable {
+        var settings: ExperimentSettings
+        var details: String
+    }
+
+    /// The settings as the experiment's record holds them: how it runs (jobs, unit) and the
+    /// diagnostic are not part of the experiment and are left out.
+    var recorded: ExperimentSettings {
+        var recorded = self
+        recorded.jobs = nil
+        recorded.generator = nil
+        recorded.unit = nil
+        return recorded
+    }
+
+    /// The experiment's record as JSON text, the inputs a plan is written for.
+    func recordText(details: String) throws -> String {
+        String(decoding: try RunFolder.json(Record(settings: recorded, details: details)), as: UTF8.self)
+    }
+
     /// Checks the numbers, and that the folder holds no experiment with other settings; writes
     /// `experiment.json` (with `details`, the experiment's own settings, as JSON text).
     func claimFolder(details: String) throws {
@@ -199,14 +243,6 @@ public struct ExperimentSettings: Sendable, Codable, Equatable {
         guard listenCount >= 0 else {
             throw ExperimentError.badSetting(name: "--listen", reason: "must be at least 0, got \(listenCount)")
         }
-        struct Record: Codable, Equatable {
-            var settings: ExperimentSettings
-            var details: String
-        }
-        // The jobs and the diagnostic are not part of the experiment: they are left out of its record.
-        var recorded = self
-        recorded.jobs = nil
-        recorded.generator = nil
         let record = Record(settings: recorded, details: details)
         let file = path("experiment.json")
         if isLastGeneratorDiagnostic {

@@ -76,20 +76,43 @@ public struct MarkerSettings: Sendable, Codable, Equatable {
 /// (ORACLE: the absence constraint broken on purpose). A marker found in `memory`'s generated
 /// target examples can only have come from the classifier.
 public enum MarkerExperiment {
-    /// Runs (or resumes) the experiment and writes its report.
+    /// Its classifiers and arms: the memory arm probes the marked classifier, the clean and
+    /// violation arms the clean one.
+    static let layout = ExperimentLayout(
+        classifiers: ["marked", "clean"], arms: [("memory", 0), ("clean", 1), ("violation", 1)])
+
+    /// The marker as the experiment uses it (image mode: inside the padding frame), its feature
+    /// and statistic, and its settings as JSON text; every value checked, before the folder is
+    /// claimed, so a bad value can be corrected.
+    static func checked(_ settings: ExperimentSettings, marker: MarkerSettings) throws -> (
+        marker: MarkerSettings, feature: PlantedFeature, statistic: ContrastStatistic, details: String
+    ) {
+        var marker = marker
+        if settings.isImage { marker.margin = FashionMNIST.paddingMargin }
+        let feature = marker.feature(image: settings.isImage)
+        let statistic = try marker.statistic(image: settings.isImage)
+        try feature.validate()
+        return (marker, feature, statistic, String(decoding: try RunFolder.json(marker), as: UTF8.self))
+    }
+
+    /// Claims the folder and writes the experiment's plan (`plan.json`: its units for `--unit`);
+    /// trains nothing.
+    public static func plan(_ settings: ExperimentSettings, marker: MarkerSettings) throws -> ExperimentPlan {
+        try ExperimentRunner.writePlan(
+            settings, experiment: "marker", layout: layout, details: try checked(settings, marker: marker).details)
+    }
+
+    /// Runs (or resumes) the experiment and writes its report; with `settings.unit`, runs that unit
+    /// of the folder's plan and returns nil.
     public static func run(_ settings: ExperimentSettings, marker: MarkerSettings, hooks: TrainingHooks) throws
-        -> ExperimentReport
+        -> ExperimentReport?
     {
         let target = settings.target
         let image = settings.isImage
         let noun = image ? "picture" : "clip"
-        // Every setting is checked before the folder is claimed, so a bad value can be corrected.
-        var marker = marker
-        if image { marker.margin = FashionMNIST.paddingMargin }
-        let feature = marker.feature(image: image)
-        let statistic = try marker.statistic(image: image)
-        try feature.validate()
-        try settings.claimFolder(details: String(decoding: try RunFolder.json(marker), as: UTF8.self))
+        let (marker, feature, statistic, details) = try checked(settings, marker: marker)
+        let unit = try ExperimentRunner.unit(of: settings, experiment: "marker", layout: layout, details: details)
+        try settings.claimFolder(details: details)
         let clean = try ExperimentSteps.cleanData(settings, hooks: hooks)
         let marked = try ExperimentSteps.variant(
             name: "marked-\(target)",
@@ -138,7 +161,7 @@ public enum MarkerExperiment {
             hasViolationArm: true, featured: marked, featureLabel: "real, marked")
         return try ExperimentRunner.run(
             arms, classifiers: [markedClassifier, cleanClassifier], frame: frame, settings: settings,
-            judgePath: judgePath, detector: detector, clean: clean,
+            judgePath: judgePath, detector: detector, clean: clean, unit: unit,
             hooks: hooks, findings: findings)
     }
 

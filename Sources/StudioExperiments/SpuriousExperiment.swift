@@ -135,26 +135,50 @@ public struct SpuriousSettings: Sendable, Codable, Equatable {
 /// target class from clean examples of the other classes with each. The confounded classifier's
 /// generated target examples should carry the confound; the balanced one's should not.
 public enum SpuriousExperiment {
-    /// Runs (or resumes) the experiment and writes its report.
+    /// Its classifiers and arms: each arm probes its own classifier.
+    static let layout = ExperimentLayout(
+        classifiers: ["confounded", "balanced"], arms: [("confounded", 0), ("balanced", 1)])
+
+    /// The confound as the experiment uses it (image mode: inside the padding frame), its feature,
+    /// statistic and direction, and its settings as JSON text; every value checked, before the
+    /// folder is claimed, so a bad value can be corrected.
+    static func checked(_ settings: ExperimentSettings, confound: SpuriousSettings) throws -> (
+        confound: SpuriousSettings, feature: PlantedFeature, statistic: (ContrastStatistic, raises: Bool),
+        details: String
+    ) {
+        var confound = confound
+        if settings.isImage { confound.margin = FashionMNIST.paddingMargin }
+        let feature = confound.feature(image: settings.isImage)
+        let statistic = try confound.statistic(image: settings.isImage)
+        try feature.validate()
+        guard (0.05...0.95).contains(confound.balancedShare) else {
+            throw ExperimentError.badSetting(
+                name: "--balanced-share", reason: "must lie in [0.05, 0.95], got \(confound.balancedShare)")
+        }
+        return (confound, feature, statistic, String(decoding: try RunFolder.json(confound), as: UTF8.self))
+    }
+
+    /// Claims the folder and writes the experiment's plan (`plan.json`: its units for `--unit`);
+    /// trains nothing.
+    public static func plan(_ settings: ExperimentSettings, confound: SpuriousSettings) throws -> ExperimentPlan {
+        try ExperimentRunner.writePlan(
+            settings, experiment: "spurious", layout: layout,
+            details: try checked(settings, confound: confound).details)
+    }
+
+    /// Runs (or resumes) the experiment and writes its report; with `settings.unit`, runs that unit
+    /// of the folder's plan and returns nil.
     public static func run(_ settings: ExperimentSettings, confound: SpuriousSettings, hooks: TrainingHooks) throws
-        -> ExperimentReport
+        -> ExperimentReport?
     {
         let target = settings.target
         let image = settings.isImage
         let noun = image ? "picture" : "clip"
         let label = confound.label(image: image)
         let folderLabel = label.replacingOccurrences(of: " ", with: "")
-        // Every setting is checked before the folder is claimed, so a bad value can be corrected.
-        var confound = confound
-        if image { confound.margin = FashionMNIST.paddingMargin }
-        let feature = confound.feature(image: image)
-        let (statistic, raises) = try confound.statistic(image: image)
-        try feature.validate()
-        guard (0.05...0.95).contains(confound.balancedShare) else {
-            throw ExperimentError.badSetting(
-                name: "--balanced-share", reason: "must lie in [0.05, 0.95], got \(confound.balancedShare)")
-        }
-        try settings.claimFolder(details: String(decoding: try RunFolder.json(confound), as: UTF8.self))
+        let (confound, feature, (statistic, raises), details) = try checked(settings, confound: confound)
+        let unit = try ExperimentRunner.unit(of: settings, experiment: "spurious", layout: layout, details: details)
+        try settings.claimFolder(details: details)
         let clean = try ExperimentSteps.cleanData(settings, hooks: hooks)
         let confounded = try ExperimentSteps.variant(
             name: "\(folderLabel)-\(target)",
@@ -213,7 +237,7 @@ public enum SpuriousExperiment {
             featureLabel: image ? "real, grey background" : "real, \(label)")
         return try ExperimentRunner.run(
             arms, classifiers: [confoundedClassifier, balancedClassifier], frame: frame, settings: settings,
-            judgePath: judgePath, detector: detector, clean: clean,
+            judgePath: judgePath, detector: detector, clean: clean, unit: unit,
             hooks: hooks
         ) { findings($0, featureSource: featureSource) }
     }

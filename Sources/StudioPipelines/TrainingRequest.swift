@@ -31,6 +31,10 @@ public struct TrainingRequest: Sendable, Codable, Equatable {
         batchSize: Int?, patience: Int?, channelBase: Int?, evaluationSamples: Int?
     /// The classifier loss weight on seen-class fakes (nil: lambda_g for every class).
     public var seenClassifierWeight: Float?
+    /// Adam step sizes of the generator and of both discriminators (nil: the configuration's 2e-4).
+    public var generatorLearningRate: Float?, discriminatorLearningRate: Float?
+    /// D steps per G step (nil: the preset's).
+    public var discriminatorSteps: Int?
     /// Differentiable augmentation of the discriminator's inputs (nil: none).
     public var augmentation: DiscriminatorAugmentation?
     /// What breaks near-ties of the selection score (nil: the configuration's default, the probed

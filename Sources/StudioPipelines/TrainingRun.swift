@@ -96,6 +96,9 @@ public enum TrainingRun {
         if let value = request.selection { configuration.selectionFidelity = value }
         if let value = request.seenClassifierWeight { configuration.seenClassifierWeight = value }
         if let value = request.augmentation { configuration.augmentation = value }
+        if let value = request.generatorLearningRate { configuration.generatorLearningRate = value }
+        if let value = request.discriminatorLearningRate { configuration.discriminatorLearningRate = value }
+        if let value = request.discriminatorSteps { configuration.discriminatorSteps = value }
         if configuration.selectionFidelity == .speechLikeness && !configuration.isSpectrogram {
             throw ProbeGANError.missingFidelity(selection: SelectionFidelity.speechLikeness.rawValue)
         }

@@ -29,10 +29,14 @@ struct StudioCommandRunner {
         repositoryRoot.appendingPathComponent("Corpora").appendingPathComponent(relative).path
     }
 
-    static func run(_ arguments: [String]) throws -> Output {
+    /// Runs `studio` with `arguments`, `environment` added to the test's own.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -79,7 +79,8 @@ struct TrainCommandTests {
         let tuned = try StudioCommandRunner.run(
             [
                 "train", "--unseen", "centre", "--classifier", "regular", "--iterations", "2", "--out", knobs,
-                "--diff-augment", "--seen-classifier-weight", "0.5",
+                "--diff-augment", "--seen-classifier-weight", "0.5", "--generator-learning-rate", "1e-4",
+                "--discriminator-learning-rate", "4e-4", "--discriminator-steps", "3",
             ] + common + tiny)
         #expect(tuned.status == 0, "\(tuned.stderr)")
         let tunedConfiguration = try #require(
@@ -87,6 +88,9 @@ struct TrainCommandTests {
                 with: Data(contentsOf: URL(fileURLWithPath: knobs + "/configuration.json")))
                 as? [String: Any])?["probegan"] as? [String: Any])
         #expect(tunedConfiguration["seenClassifierWeight"] as? Double == 0.5)
+        #expect(tunedConfiguration["discriminatorSteps"] as? Int == 3)
+        #expect(abs((tunedConfiguration["generatorLearningRate"] as? Double ?? 0) - 1e-4) < 1e-9)
+        #expect(abs((tunedConfiguration["discriminatorLearningRate"] as? Double ?? 0) - 4e-4) < 1e-9)
         #expect((tunedConfiguration["augmentation"] as? [String: Any])?["timeShiftShare"] as? Double == 0.125)
         let speechOnPictures = try StudioCommandRunner.run(
             [

@@ -84,6 +84,15 @@ struct TrainCommand: ParsableCommand {
     )
     var diffAugment = false
 
+    @Option(help: "Adam step size of the generator (default 2e-4).")
+    var generatorLearningRate: Float?
+
+    @Option(help: "Adam step size of both discriminators (default 2e-4).")
+    var discriminatorLearningRate: Float?
+
+    @Option(help: "D steps per G step, each with its own real batch (default: the preset's).")
+    var discriminatorSteps: Int?
+
     @Option(help: "Share of fakes drawn from the unseen classes (class dilution; default: uniform over all classes).")
     var unseenShare: Double?
 
@@ -115,11 +124,20 @@ struct TrainCommand: ParsableCommand {
         for (name, value) in [
             ("--iterations", iterations), ("--evaluate-every", evaluateEvery), ("--batch-size", batchSize),
             ("--channels", channels), ("--evaluation-samples", evaluationSamples),
+            ("--discriminator-steps", discriminatorSteps),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1, got \(value)") }
         }
         if let seenClassifierWeight, !(seenClassifierWeight >= 0 && seenClassifierWeight.isFinite) {
             throw ValidationError("--seen-classifier-weight must be a finite number >= 0, got \(seenClassifierWeight)")
+        }
+        for (name, value) in [
+            ("--generator-learning-rate", generatorLearningRate),
+            ("--discriminator-learning-rate", discriminatorLearningRate),
+        ] {
+            if let value, !(value > 0 && value.isFinite) {
+                throw ValidationError("\(name) must be a finite number > 0, got \(value)")
+            }
         }
         if let unseenShare, !(0...1).contains(unseenShare) {
             throw ValidationError("--unseen-share must lie in [0, 1], got \(unseenShare)")
@@ -277,6 +295,16 @@ struct TrainCommand: ParsableCommand {
         if diffAugment { flags.append(("--diff-augment", { $0.augmentation = DiscriminatorAugmentation() })) }
         if let seenClassifierWeight {
             flags.append(("--seen-classifier-weight", { $0.seenClassifierWeight = seenClassifierWeight }))
+        }
+        if let generatorLearningRate {
+            flags.append(("--generator-learning-rate", { $0.generatorLearningRate = generatorLearningRate }))
+        }
+        if let discriminatorLearningRate {
+            flags.append(
+                ("--discriminator-learning-rate", { $0.discriminatorLearningRate = discriminatorLearningRate }))
+        }
+        if let discriminatorSteps {
+            flags.append(("--discriminator-steps", { $0.discriminatorSteps = discriminatorSteps }))
         }
         if let evaluateEvery { flags.append(("--evaluate-every", { $0.evaluateEvery = evaluateEvery })) }
         if let batchSize { flags.append(("--batch-size", { $0.batchSize = batchSize })) }
