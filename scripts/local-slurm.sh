@@ -63,6 +63,20 @@ socket="$dir/munge/munge.socket"
 munged --force --key-file="$dir/munge/munge.key" --socket="$socket" --pid-file="$dir/munged.pid" \
     --log-file="$dir/munged.log" --seed-file="$dir/munge/munge.seed" </dev/null >>"$dir/daemons.out" 2>&1
 
+# Two free TCP ports for slurmctld and slurmd, so that several such clusters (a test's beside a
+# long experiment's) run side by side; a restart of the same folder keeps its ports.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [ -f "$dir/ports" ]; then
+    read -r controller_port node_port < "$dir/ports"
+else
+    controller_port=6817
+    while port_in_use "$controller_port" || port_in_use "$((controller_port + 1))"; do
+        controller_port=$((controller_port + 2))
+    done
+    node_port=$((controller_port + 1))
+    echo "$controller_port $node_port" > "$dir/ports"
+fi
+
 cat > "$dir/slurm.conf" <<EOF
 # Written by scripts/local-slurm.sh: a one-node cluster on $host.
 ClusterName=studio
@@ -72,8 +86,8 @@ SlurmdUser=root
 AuthType=auth/munge
 AuthInfo=socket=$socket
 CredType=cred/munge
-SlurmctldPort=6817
-SlurmdPort=6818
+SlurmctldPort=$controller_port
+SlurmdPort=$node_port
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid
