@@ -5,17 +5,11 @@ import StudioTensor
 
 /// What an experiment is made of, known before anything is prepared: the classifiers its arms
 /// probe and its arms (each with the classifier it probes), in the order a one-machine run takes them.
-public struct ExperimentLayout: Sendable, Equatable {
+public struct ExperimentLayout: Sendable {
     /// The probed classifiers' names (as in the report's classifier checks).
     public var classifiers: [String]
     /// The arms' names and, for each, the index in `classifiers` of the classifier it probes.
     public var arms: [(name: String, classifier: Int)]
-
-    /// Same classifiers, same arms probing the same classifiers.
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.classifiers == rhs.classifiers
-            && lhs.arms.map(\.name) == rhs.arms.map(\.name) && lhs.arms.map(\.classifier) == rhs.arms.map(\.classifier)
-    }
 }
 
 /// One piece of an experiment that a scheduler can run on its own (`studio experiment ... --unit K`).

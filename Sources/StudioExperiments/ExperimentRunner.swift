@@ -20,6 +20,8 @@ enum ExperimentRunner {
         var hasViolationArm: Bool
         /// The variant data whose real target examples carry the feature, and their label in pictures.
         var featured: VariantData, featureLabel: String
+        /// Its classifiers and arms as its plan names them.
+        var layout: ExperimentLayout
     }
 
     /// Runs (or keeps) every arm, training each probed classifier in `classifiers` when the first
@@ -34,6 +36,12 @@ enum ExperimentRunner {
         hooks: TrainingHooks,
         findings: (ExperimentReport) -> [String]
     ) throws -> ExperimentReport? {
+        // A plan is made from the layout alone, before the arms exist: they must be the ones it names.
+        precondition(
+            arms.map(\.name) == frame.layout.arms.map(\.name)
+                && classifiers.count == frame.layout.classifiers.count
+                && zip(arms, frame.layout.arms).allSatisfy { $0.classifierPath == classifiers[$1.classifier].path },
+            "the \(frame.experiment) experiment's arms differ from its layout")
         let arms = replicated(arms, settings)
         if let unit {
             try run(unit, arms: arms, classifiers: classifiers, settings: settings, judgePath: judgePath, hooks: hooks)

@@ -158,7 +158,7 @@ public enum MarkerExperiment {
                 + "\(noun)s only through the classifier.",
             feature: feature,
             detectorDescription: marker.detectorDescription(image: image, threshold: detector.detector.threshold),
-            hasViolationArm: true, featured: marked, featureLabel: "real, marked")
+            hasViolationArm: true, featured: marked, featureLabel: "real, marked", layout: layout)
         return try ExperimentRunner.run(
             arms, classifiers: [markedClassifier, cleanClassifier], frame: frame, settings: settings,
             judgePath: judgePath, detector: detector, clean: clean, unit: unit,

@@ -234,7 +234,7 @@ public enum SpuriousExperiment {
                     : "mean log-mel level above the pass band minus inside it; band-limited below "
                         + String(format: "%.3f", detector.detector.threshold),
             hasViolationArm: false, featured: confounded,
-            featureLabel: image ? "real, grey background" : "real, \(label)")
+            featureLabel: image ? "real, grey background" : "real, \(label)", layout: layout)
         return try ExperimentRunner.run(
             arms, classifiers: [confoundedClassifier, balancedClassifier], frame: frame, settings: settings,
             judgePath: judgePath, detector: detector, clean: clean, unit: unit,
