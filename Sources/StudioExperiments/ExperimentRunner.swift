@@ -32,7 +32,7 @@ enum ExperimentRunner {
         _ arms: [ExperimentArm], classifiers: [ProbedClassifier], frame: Frame, settings: ExperimentSettings,
         judgePath: String,
         detector: (detector: MarkerDetector, realRows: [DetectionRow]),
-        clean: (train: ClassificationData, test: ClassificationData), unit: ExperimentUnit? = nil,
+        clean: (train: ClassificationData, test: ClassificationData), unit: PlanUnit? = nil,
         hooks: TrainingHooks,
         findings: (ExperimentReport) -> [String]
     ) throws -> ExperimentReport? {
@@ -45,7 +45,7 @@ enum ExperimentRunner {
         let arms = replicated(arms, settings)
         if let unit {
             try run(unit, arms: arms, classifiers: classifiers, settings: settings, judgePath: judgePath, hooks: hooks)
-            try ExperimentPlan.markDone(unit, in: settings.outputFolder)
+            try UnitPlan.markDone(unit, in: settings.outputFolder)
             hooks.log("unit \(unit.index) (\(unit.name)) finished")
             return nil
         }
@@ -77,8 +77,8 @@ enum ExperimentRunner {
     /// The plan the settings make for an experiment laid out as `layout` (`details`: its own settings as JSON text).
     static func plan(
         _ settings: ExperimentSettings, experiment: String, layout: ExperimentLayout, details: String
-    ) throws -> ExperimentPlan {
-        ExperimentPlan(
+    ) throws -> UnitPlan {
+        UnitPlan(
             experiment: experiment, layout: layout, settings: settings,
             inputs: try settings.recordText(details: details))
     }
@@ -86,7 +86,7 @@ enum ExperimentRunner {
     /// Claims the folder (as a run would) and writes the experiment's plan there; trains nothing.
     static func writePlan(
         _ settings: ExperimentSettings, experiment: String, layout: ExperimentLayout, details: String
-    ) throws -> ExperimentPlan {
+    ) throws -> UnitPlan {
         guard settings.unit == nil, !settings.isLastGeneratorDiagnostic else {
             throw ExperimentError.badSetting(
                 name: "--plan", reason: "lists the units of the experiment itself; drop --unit and --generator last")
@@ -102,13 +102,13 @@ enum ExperimentRunner {
     /// not ready stops before it writes anything.
     static func unit(
         of settings: ExperimentSettings, experiment: String, layout: ExperimentLayout, details: String
-    ) throws -> ExperimentUnit? {
+    ) throws -> PlanUnit? {
         guard let index = settings.unit else { return nil }
         guard !settings.isLastGeneratorDiagnostic else {
             throw ExperimentError.badSetting(
                 name: "--unit", reason: "runs one unit of the experiment's training; --generator last trains nothing")
         }
-        return try ExperimentPlan.unit(
+        return try UnitPlan.unit(
             index, folder: settings.outputFolder,
             expected: try plan(settings, experiment: experiment, layout: layout, details: details))
     }
@@ -117,23 +117,23 @@ enum ExperimentRunner {
     /// a classifier unit trains (or reads) one probed classifier and checks it, an arm unit trains
     /// one arm with its classifier, which its classifier unit made.
     static func run(
-        _ unit: ExperimentUnit, arms: [ExperimentArm], classifiers: [ProbedClassifier], settings: ExperimentSettings,
+        _ unit: PlanUnit, arms: [ExperimentArm], classifiers: [ProbedClassifier], settings: ExperimentSettings,
         judgePath: String, hooks: TrainingHooks
     ) throws {
-        let file = ExperimentPlan.file(in: settings.outputFolder)
+        let file = UnitPlan.file(in: settings.outputFolder)
         switch unit.kind {
         case .prepare:
             return
         case .classifier:
             guard classifiers.indices.contains(unit.index - 1) else {
-                throw ExperimentError.planChanged(file: file, reason: "it names a classifier the experiment lacks")
+                throw UnitPlanError.planChanged(file: file, reason: "it names a classifier the experiment lacks")
             }
             _ = try classifiers[unit.index - 1].ensure(hooks: hooks)
-        case .arm:
+        case .run:
             guard let arm = arms.first(where: { $0.name == unit.name }), let needed = unit.after.first,
                 classifiers.indices.contains(needed - 1), classifiers[needed - 1].path == arm.classifierPath
             else {
-                throw ExperimentError.planChanged(file: file, reason: "its unit '\(unit.name)' is not an arm of it")
+                throw UnitPlanError.planChanged(file: file, reason: "its unit '\(unit.name)' is not an arm of it")
             }
             _ = try classifiers[needed - 1].ensure(hooks: hooks)
             _ = try arm.run(settings, judgePath: judgePath, hooks: hooks)

@@ -16,14 +16,6 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
     /// Ctrl-C during training: every arm that was training (`arms`, in the arms' order; several
     /// with `--jobs`) wrote a checkpoint, and rerunning the same experiment command continues them.
     case interrupted(arms: [StoppedArm], folder: String)
-    /// `--unit` without a plan in the folder.
-    case noPlan(folder: String)
-    /// The folder's plan does not match the settings given with `--unit`.
-    case planChanged(file: String, reason: String)
-    /// `--unit` beyond the plan's units.
-    case unitOutOfRange(unit: Int, count: Int, file: String)
-    /// A unit started before the units it needs finished.
-    case unitNotReady(unit: String, waitingFor: [String])
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -51,17 +43,6 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
             }
             return "interrupted in the arms \(stops.dropLast().joined(separator: ", ")) and \(last); each wrote a "
                 + "checkpoint. " + rerun + "every arm resumes where it stopped"
-        case .noPlan(let folder):
-            return "\(folder) holds no plan (plan.json); write it first with the same command and --plan "
-                + "instead of --unit"
-        case .planChanged(let file, let reason):
-            return "the plan \(file) does not fit this command: \(reason); pass the settings the plan was written "
-                + "with, or write it again with --plan"
-        case .unitOutOfRange(let unit, let count, let file):
-            return "--unit \(unit) is out of range: the plan \(file) has units 0 to \(count - 1)"
-        case .unitNotReady(let unit, let waiting):
-            return "unit \(unit) needs unit(s) \(waiting.joined(separator: ", ")) to finish first; run them with "
-                + "--unit (a scheduler: make this unit depend on them)"
         }
     }
 

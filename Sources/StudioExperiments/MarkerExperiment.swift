@@ -97,7 +97,7 @@ public enum MarkerExperiment {
 
     /// Claims the folder and writes the experiment's plan (`plan.json`: its units for `--unit`);
     /// trains nothing.
-    public static func plan(_ settings: ExperimentSettings, marker: MarkerSettings) throws -> ExperimentPlan {
+    public static func plan(_ settings: ExperimentSettings, marker: MarkerSettings) throws -> UnitPlan {
         try ExperimentRunner.writePlan(
             settings, experiment: "marker", layout: layout, details: try checked(settings, marker: marker).details)
     }

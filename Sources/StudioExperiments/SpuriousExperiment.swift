@@ -160,7 +160,7 @@ public enum SpuriousExperiment {
 
     /// Claims the folder and writes the experiment's plan (`plan.json`: its units for `--unit`);
     /// trains nothing.
-    public static func plan(_ settings: ExperimentSettings, confound: SpuriousSettings) throws -> ExperimentPlan {
+    public static func plan(_ settings: ExperimentSettings, confound: SpuriousSettings) throws -> UnitPlan {
         try ExperimentRunner.writePlan(
             settings, experiment: "spurious", layout: layout,
             details: try checked(settings, confound: confound).details)

@@ -18,8 +18,13 @@ public struct ArmWorkers {
 
     /// `jobs` workers (at most one per arm) sharing the calling thread's engine threads.
     public init(jobs: Int, arms: Int) {
+        self.init(threads: EngineThreads.current, jobs: jobs, arms: arms)
+    }
+
+    /// `jobs` workers (at most one per arm) sharing `threads` engine threads.
+    public init(threads: Int, jobs: Int, arms: Int) {
         workers = max(1, min(jobs, arms))
-        threadsPerWorker = max(1, EngineThreads.current / workers)
+        threadsPerWorker = max(1, threads / workers)
     }
 
     /// Runs `work` for every index of `names` (the arms, whose names prefix their workers' lines)

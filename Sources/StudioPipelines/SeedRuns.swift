@@ -34,16 +34,38 @@ public enum SeedRuns {
         return (manifest.seeds, manifest.runs.map { folder + "/" + $0 })
     }
 
-    /// Trains (or continues) `request` once per seed in `request.runFolder`, `jobs` seeds at once
-    /// (default: two with two or more engine threads).
-    /// The probed classifier and the judge are made (or loaded) once, before any seed starts.
-    /// - Throws: `RunError.resumeMismatch` when the folder holds other seeds.
-    public static func run(_ request: TrainingRequest, seeds: [UInt64], jobs: Int?, hooks: TrainingHooks) throws
-        -> [RunSummary]
-    {
-        let folder = request.runFolder
-        let lock = try FolderLock(folder)
+    /// The plan of a seeds folder for a scheduler: unit 0 reads the data and makes (or loads) the
+    /// probed classifier and the judge, then one unit per seed. The final step is the same command
+    /// without `--unit`, which keeps every trained seed.
+    public static func plan(_ request: TrainingRequest, seeds: [UInt64], jobs: Int?) throws -> UnitPlan {
+        struct Inputs: Encodable {
+            var request: TrainingRequest
+            var seeds: [UInt64]
+        }
+        let inputs = String(decoding: try RunFolder.json(Inputs(request: request, seeds: seeds)), as: UTF8.self)
+        let units =
+            [PlanUnit(index: 0, name: "prepare", kind: .prepare, after: [])]
+            + seeds.enumerated().map {
+                PlanUnit(index: $0.offset + 1, name: "seed-\($0.element)", kind: .run, after: [0])
+            }
+        return UnitPlan(
+            name: "seeds", inputs: inputs, threads: EngineThreads.current, jobs: jobs ?? min(2, EngineThreads.count),
+            units: units)
+    }
+
+    /// Claims the folder for `seeds` (as `run` would) and writes its plan there; trains nothing.
+    public static func writePlan(_ request: TrainingRequest, seeds: [UInt64], jobs: Int?) throws -> UnitPlan {
+        let lock = try FolderLock(request.runFolder)
         defer { lock.release() }
+        try claim(request.runFolder, seeds: seeds)
+        let plan = try plan(request, seeds: seeds, jobs: jobs)
+        try plan.write(to: request.runFolder)
+        return plan
+    }
+
+    /// Writes `seeds.json`, or checks that the folder's names the same seeds.
+    /// - Throws: `RunError.resumeMismatch` when the folder holds other seeds or a single run.
+    static func claim(_ folder: String, seeds: [UInt64]) throws {
         let manifest = Manifest(seeds: seeds, runs: seeds.map { "seed-\($0)" })
         if isSeedsFolder(folder) {
             let existing = try runs(in: folder).seeds
@@ -60,12 +82,68 @@ public enum SeedRuns {
             }
             try AtomicFile.write(try RunFolder.json(manifest), to: folder + "/" + manifestName)
         }
-        // Classifier and judge once, so that seeds training at once never train them twice.
+    }
+
+    /// Runs unit `index` of the folder's plan (written by `writePlan` for the same request and
+    /// seeds): the prepare unit makes the probed classifier and the judge, a seed unit trains that
+    /// seed with this process's engine threads. Each seed's run folder has its own lock, so
+    /// units of different seeds run at once.
+    /// - Throws: `UnitPlanError` when the plan does not fit or a needed unit has not finished.
+    public static func runUnit(
+        _ index: Int, of request: TrainingRequest, seeds: [UInt64], jobs: Int?, hooks: TrainingHooks
+    ) throws {
+        let folder = request.runFolder
+        let unit = try UnitPlan.unit(index, folder: folder, expected: try plan(request, seeds: seeds, jobs: jobs))
+        if unit.kind == .prepare {
+            try prepare(request, hooks: hooks)
+        } else {
+            _ = try train(request, seed: seeds[unit.index - 1], folder: folder, hooks: hooks)
+        }
+        try UnitPlan.markDone(unit, in: folder)
+        hooks.log("unit \(unit.index) (\(unit.name)) finished")
+    }
+
+    /// Reads the data and makes (or loads) the probed classifier and the judge, so that seeds
+    /// training at once never train them twice.
+    static func prepare(_ request: TrainingRequest, hooks: TrainingHooks) throws {
         let (train, _) = try ClassifierPipelines.data(request.source, cacheFolder: request.cacheFolder) {
             done, total in hooks.progress("reading", done, total, 0, "")
         }
         _ = try TrainingRun.loadClassifier(request, train: train, hooks: hooks)
         _ = try TrainingRun.loadJudge(request, train: train, hooks: hooks)
+    }
+
+    /// Trains (or keeps, or continues) one seed's run in `FOLDER/seed-S`.
+    static func train(_ request: TrainingRequest, seed: UInt64, folder: String, hooks: TrainingHooks) throws
+        -> RunSummary
+    {
+        var seeded = request
+        seeded.seed = seed
+        seeded.runFolder = folder + "/seed-\(seed)"
+        let run = RunFolder(seeded.runFolder)
+        if let data = FileManager.default.contents(atPath: run.summary),
+            let done = try? JSONDecoder().decode(RunSummary.self, from: data)
+        {
+            hooks.log("seed \(seed) is already trained (\(run.summary))")
+            return done
+        }
+        return try TrainingRun.run(
+            seeded, resume: FileManager.default.fileExists(atPath: run.lastCheckpoint), hooks: hooks)
+    }
+
+    /// Trains (or continues) `request` once per seed in `request.runFolder`, `jobs` seeds at once
+    /// (default: two with two or more engine threads).
+    /// The probed classifier and the judge are made (or loaded) once, before any seed starts.
+    /// - Throws: `RunError.resumeMismatch` when the folder holds other seeds.
+    public static func run(_ request: TrainingRequest, seeds: [UInt64], jobs: Int?, hooks: TrainingHooks) throws
+        -> [RunSummary]
+    {
+        let folder = request.runFolder
+        let lock = try FolderLock(folder)
+        defer { lock.release() }
+        let manifest = Manifest(seeds: seeds, runs: seeds.map { "seed-\($0)" })
+        try claim(folder, seeds: seeds)
+        try prepare(request, hooks: hooks)
         var summaries = [RunSummary?](repeating: nil, count: seeds.count)
         let workers = ArmWorkers(jobs: jobs ?? min(2, EngineThreads.count), arms: seeds.count)
         if workers.workers > 1 {
@@ -73,20 +151,7 @@ public enum SeedRuns {
         }
         try workers.run(
             names: manifest.runs, hooks: hooks,
-            work: { index, hooks in
-                var seeded = request
-                seeded.seed = seeds[index]
-                seeded.runFolder = folder + "/" + manifest.runs[index]
-                let run = RunFolder(seeded.runFolder)
-                if let data = FileManager.default.contents(atPath: run.summary),
-                    let done = try? JSONDecoder().decode(RunSummary.self, from: data)
-                {
-                    hooks.log("seed \(seeds[index]) is already trained (\(run.summary))")
-                    return done
-                }
-                return try TrainingRun.run(
-                    seeded, resume: FileManager.default.fileExists(atPath: run.lastCheckpoint), hooks: hooks)
-            },
+            work: { index, hooks in try train(request, seed: seeds[index], folder: folder, hooks: hooks) },
             finished: { index, summary in summaries[index] = summary },
             merge: { errors in
                 // Ctrl-C in every seed still training: continue the whole folder, not one seed.

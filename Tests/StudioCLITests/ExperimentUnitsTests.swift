@@ -96,9 +96,9 @@ struct ExperimentUnitsTests {
         let jobs = (try? String(contentsOfFile: slurm + "/slurm/jobs.txt", encoding: .utf8)) ?? ""
         let reportJob = jobs.split(separator: "\n").last.map { $0.split(separator: " ").last.map(String.init) ?? "" }
         let reportLog =
-            (try? String(contentsOfFile: slurm + "/slurm/report-\(reportJob ?? "").log", encoding: .utf8)) ?? ""
+            (try? String(contentsOfFile: slurm + "/slurm/final-\(reportJob ?? "").log", encoding: .utf8)) ?? ""
         #expect(reportLog.contains("findings:"), "the report job finished: \(logs), \(reportLog)")
-        #expect(logs.contains("arms-5.log") && logs.contains("classifiers-1.log"), "\(logs)")
+        #expect(logs.contains("runs-5.log") && logs.contains("classifiers-1.log"), "\(logs)")
         let fromSlurm = try Self.result(slurm)
         for key in expected.keys.sorted() {
             #expect(fromSlurm[key] == expected[key], "\(key): \(fromSlurm[key] ?? "-") against \(expected[key]!)")

@@ -10,12 +10,6 @@ import StudioSupport
 extension ExperimentClassifierKind: ExpressibleByArgument {}
 extension ArmGenerator: ExpressibleByArgument {}
 
-/// A scheduler `--submit` hands an experiment's plan to.
-enum ExperimentScheduler: String, ExpressibleByArgument, CaseIterable {
-    /// Slurm, through sbatch.
-    case slurm
-}
-
 /// `studio experiment`: controlled experiments that plant a feature and look for it in what ProbeGAN renders.
 struct ExperimentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -114,29 +108,9 @@ struct ExperimentOptions: ParsableArguments {
             "Quantile rank of the detector's calibration on clean real examples and on real examples with the feature.")
     var falsePositiveRate = 0.01
 
-    @Flag(
-        help:
-            "Write the experiment's plan (FOLDER/plan.json: unit 0 prepares the shared data and the judge, then one unit per probed classifier, then one per arm and replicate) and list its units; trains nothing."
-    )
-    var plan = false
-
-    @Option(
-        help: ArgumentHelp(
-            "Run one unit of the folder's plan (written by --plan) and stop: resumable and safe to rerun. Once every unit has finished, the same command without --unit writes the report.",
-            valueName: "K"))
-    var unit: Int?
-
-    @Option(
-        help: ArgumentHelp(
-            "Write the plan and submit it to a scheduler: slurm (sbatch: a prepare job, job arrays of the classifier and arm units, then a job that writes the report, each after the one before).",
-            valueName: "scheduler"))
-    var submit: ExperimentScheduler?
+    @OptionGroup var scheduling: SchedulerOptions
 
     func validate() throws {
-        if [plan, unit != nil, submit != nil].filter({ $0 }).count > 1 {
-            throw ValidationError("--plan, --unit and --submit are alternatives: pass one of them")
-        }
-        if let unit, unit < 0 { throw ValidationError("--unit must be 0 or more, got \(unit)") }
         guard (0.0001...0.5).contains(falsePositiveRate) else {
             throw ValidationError("--false-positive-rate must lie in [0.0001, 0.5], got \(falsePositiveRate)")
         }
@@ -181,35 +155,14 @@ struct ExperimentOptions: ParsableArguments {
         settings.replicates = replicates == 1 ? nil : replicates
         settings.jobs = jobs
         settings.generator = generator == .selected ? nil : generator
-        settings.unit = unit
+        settings.unit = scheduling.unit
         return settings
-    }
-
-    /// `--plan`: lists the plan's units; `--submit slurm`: submits them.
-    func schedule(_ plan: ExperimentPlan, settings: ExperimentSettings) throws {
-        print("plan: \(ExperimentPlan.file(in: settings.outputFolder))")
-        for line in plan.lines { print(line) }
-        guard submit == .slurm else {
-            print("run a unit with the same command and --unit K (units wait for the ones they need)")
-            return
-        }
-        let executable =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let submission = SlurmSubmission(
-            plan: plan, folder: settings.outputFolder,
-            command: [executable] + SlurmSubmission.experimentArguments(Array(CommandLine.arguments.dropFirst())),
-            workingDirectory: FileManager.default.currentDirectoryPath)
-        let jobs = try submission.submit()
-        print("submitted to Slurm: " + jobs.map { "\($0.name) job \($0.id)" }.joined(separator: ", "))
-        print(
-            "scripts and logs: \(settings.path("slurm")); the report: \(settings.path("report.md")) "
-                + "once job \(jobs.last!.id) has finished (squeue -j \(jobs.map(\.id).joined(separator: ",")))")
     }
 
     /// After a run: the findings, or for `--unit` that the unit finished.
     static func finish(_ report: ExperimentReport?, settings: ExperimentSettings) {
         guard let report else {
-            print("unit \(settings.unit ?? 0) of \(ExperimentPlan.file(in: settings.outputFolder)) finished")
+            print("unit \(settings.unit ?? 0) of \(UnitPlan.file(in: settings.outputFolder)) finished")
             return
         }
         printFindings(report)
@@ -291,8 +244,10 @@ struct MarkerExperimentCommand: ParsableCommand {
         marker.patchSize = patchSize
         marker.patchValue = patchValue
         marker.falsePositiveRate = options.falsePositiveRate
-        if options.plan || options.submit != nil {
-            try options.schedule(try MarkerExperiment.plan(settings, marker: marker), settings: settings)
+        if options.scheduling.writesPlan {
+            try options.scheduling.schedule(
+                try MarkerExperiment.plan(settings, marker: marker), folder: settings.outputFolder,
+                final: "writes the report")
             return
         }
         let report = try MarkerExperiment.run(
@@ -377,8 +332,10 @@ struct SpuriousExperimentCommand: ParsableCommand {
         confound.balancedShare = balancedShare
         confound.backgroundLevel = backgroundLevel
         confound.falsePositiveRate = options.falsePositiveRate
-        if options.plan || options.submit != nil {
-            try options.schedule(try SpuriousExperiment.plan(settings, confound: confound), settings: settings)
+        if options.scheduling.writesPlan {
+            try options.scheduling.schedule(
+                try SpuriousExperiment.plan(settings, confound: confound), folder: settings.outputFolder,
+                final: "writes the report")
             return
         }
         let report = try SpuriousExperiment.run(

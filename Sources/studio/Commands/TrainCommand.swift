@@ -120,6 +120,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Generated samples per class for the final summary (default 256).")
     var summarySamples: Int?
 
+    @OptionGroup(title: "Scheduling (with --seeds)") var scheduling: SchedulerOptions
+
     func validate() throws {
         for (name, value) in [
             ("--iterations", iterations), ("--evaluate-every", evaluateEvery), ("--batch-size", batchSize),
@@ -156,6 +158,9 @@ struct TrainCommand: ParsableCommand {
             }
             if resume != nil { throw ValidationError("--resume continues a folder with its own seeds; drop --seeds") }
         }
+        if (scheduling.writesPlan || scheduling.unit != nil) && seeds == nil {
+            throw ValidationError("--plan, --unit and --submit split several GAN seeds into units: they need --seeds")
+        }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if jobs != nil && seeds == nil && !(resume.map(SeedRuns.isSeedsFolder) ?? false) {
             throw ValidationError("--jobs trains several seeds at once: it needs --seeds")
@@ -186,6 +191,17 @@ struct TrainCommand: ParsableCommand {
             }
         }
         let interrupt = InterruptFlag.install()
+        if let seedList = try seedList(), scheduling.writesPlan {
+            let plan = try SeedRuns.writePlan(request, seeds: seedList, jobs: jobs)
+            try scheduling.schedule(plan, folder: request.runFolder, final: "prints every seed's result")
+            return
+        }
+        if let seedList = try seedList(), let unit = scheduling.unit {
+            try SeedRuns.runUnit(
+                unit, of: request, seeds: seedList, jobs: jobs, hooks: TrainingHooks.terminal(interrupt))
+            print("unit \(unit) of \(UnitPlan.file(in: request.runFolder)) finished")
+            return
+        }
         if let seedList = try seedList() {
             let summaries = try SeedRuns.run(
                 request, seeds: seedList, jobs: jobs, hooks: TrainingHooks.terminal(interrupt))

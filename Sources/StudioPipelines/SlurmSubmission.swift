@@ -1,7 +1,7 @@
 import Foundation
 import StudioSupport
 
-/// What goes wrong when an experiment is handed to Slurm; each case names the culprit and a way out.
+/// What goes wrong when a plan is handed to Slurm; each case names the culprit and a way out.
 public enum SlurmError: Error, CustomStringConvertible, Equatable {
     /// `sbatch` is not on the `PATH`.
     case notInstalled
@@ -22,25 +22,25 @@ public enum SlurmError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// An experiment's plan as Slurm jobs (`studio experiment ... --submit slurm`): the prepare unit,
-/// then a job array of the classifier units, then a job array of the arm units, then the report
-/// job (the experiment's command without `--unit`), each job depending on the one before with
-/// `afterok` (a failed unit cancels what depends on it). Every job runs the same command with the
-/// engine threads the plan gives its units, so the report is the one a one-machine run writes.
+/// A plan as Slurm jobs (`--submit slurm`): the prepare unit, then a job array of the classifier
+/// units, then a job array of the run units, then the final job (the command without `--unit`,
+/// which writes the report or summary), each job depending on the one before with `afterok` (a
+/// failed unit cancels what depends on it). Every job runs the same command with the engine
+/// threads the plan gives its units, so the result is the one a one-machine run writes.
 public struct SlurmSubmission: Sendable {
     /// One `sbatch` script.
     public struct Job: Sendable, Equatable {
-        /// `prepare`, `classifiers`, `arms` or `report`.
+        /// `prepare`, `classifiers`, `runs` or `final`.
         public var name: String
         /// The script's text.
         public var script: String
     }
 
-    /// The experiment's plan.
-    public var plan: ExperimentPlan
-    /// The experiment folder (the scripts and the jobs' logs go to `FOLDER/slurm/`).
+    /// The plan.
+    public var plan: UnitPlan
+    /// The command's folder (the scripts and the jobs' logs go to `FOLDER/slurm/`).
     public var folder: String
-    /// The studio executable and the experiment's arguments, without `--plan`, `--submit`, `--unit`
+    /// The studio executable and the command's arguments, without `--plan`, `--submit`, `--unit`
     /// and `--jobs` (the jobs add their own).
     public var command: [String]
     /// Where the jobs start (relative paths in `command` are relative to it).
@@ -48,17 +48,17 @@ public struct SlurmSubmission: Sendable {
     /// Where sbatch is looked for (nil: the `PATH`).
     public var searchPath: String?
 
-    /// A submission of `plan` for the experiment in `folder`, run by `command` from `workingDirectory`.
-    public init(plan: ExperimentPlan, folder: String, command: [String], workingDirectory: String) {
+    /// A submission of `plan` for the command whose folder is `folder`, run by `command` from `workingDirectory`.
+    public init(plan: UnitPlan, folder: String, command: [String], workingDirectory: String) {
         self.plan = plan
         self.folder = folder
         self.command = command
         self.workingDirectory = workingDirectory
     }
 
-    /// The experiment's arguments as given, without the scheduling flags (`--plan`, `--submit X`,
+    /// The command's arguments as given, without the scheduling flags (`--plan`, `--submit X`,
     /// `--unit K`, `--jobs J`, also in their `--flag=value` form).
-    public static func experimentArguments(_ arguments: [String]) -> [String] {
+    public static func commandArguments(_ arguments: [String]) -> [String] {
         let withValue: Set = ["--submit", "--unit", "--jobs"]
         var kept = [String]()
         var skipNext = false
@@ -82,18 +82,18 @@ public struct SlurmSubmission: Sendable {
     public var jobs: [Job] {
         let logs = URL(fileURLWithPath: folder).appendingPathComponent("slurm").path
         // `extra` is shell text, so that an array task's index reaches the command.
-        func script(name: String, kind: ExperimentUnit.Kind?, extra: String, array: [Int]?) -> Job {
+        func script(name: String, kind: PlanUnit.Kind?, extra: String, array: [Int]?) -> Job {
             let threads = kind.map { plan.threads(of: $0) } ?? plan.threads
             var lines = [
                 "#!/bin/bash",
-                "#SBATCH --job-name=studio-\(plan.experiment)-\(name)",
+                "#SBATCH --job-name=studio-\(plan.name)-\(name)",
                 "#SBATCH --cpus-per-task=\(threads)",
                 "#SBATCH --ntasks=1",
                 "#SBATCH --output=\(logs)/\(name)-\(array == nil ? "%j" : "%a").log",
             ]
             if let array { lines.append("#SBATCH --array=\(array.map(String.init).joined(separator: ","))") }
             lines += [
-                "# Written by studio experiment \(plan.experiment) --submit slurm; the plan is \(ExperimentPlan.file(in: folder)).",
+                "# Written by studio --submit slurm; the plan is \(UnitPlan.file(in: folder)).",
                 "set -euo pipefail",
                 "cd \(Self.quoted(workingDirectory))",
                 "export STUDIO_THREADS=\(threads)",
@@ -102,14 +102,14 @@ public struct SlurmSubmission: Sendable {
             return Job(name: name, script: lines.joined(separator: "\n") + "\n")
         }
         var jobs = [Job]()
-        for (name, kind) in [("prepare", ExperimentUnit.Kind.prepare), ("classifiers", .classifier), ("arms", .arm)] {
+        for (name, kind) in [("prepare", PlanUnit.Kind.prepare), ("classifiers", .classifier), ("runs", .run)] {
             let units = plan.units(kind).map(\.index)
             guard !units.isEmpty else { continue }
             let array: [Int]? = kind == .prepare ? nil : units
             let unit = kind == .prepare ? "\(units[0])" : "\"$SLURM_ARRAY_TASK_ID\""
             jobs.append(script(name: name, kind: kind, extra: "--unit \(unit) --jobs 1", array: array))
         }
-        jobs.append(script(name: "report", kind: nil, extra: "--jobs \(plan.jobs)", array: nil))
+        jobs.append(script(name: "final", kind: nil, extra: "--jobs \(plan.jobs)", array: nil))
         return jobs
     }
 
