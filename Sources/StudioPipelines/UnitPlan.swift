@@ -95,7 +95,7 @@ public struct UnitPlan: Sendable, Codable, Equatable {
         kind == .prepare ? threads : ArmWorkers(threads: threads, jobs: jobs, arms: units(.run).count).threadsPerWorker
     }
 
-    /// `plan.json` in an experiment folder.
+    /// `plan.json` in the command's folder.
     public static func file(in folder: String) -> String {
         URL(fileURLWithPath: folder).appendingPathComponent("plan.json").path
     }
@@ -105,7 +105,7 @@ public struct UnitPlan: Sendable, Codable, Equatable {
         URL(fileURLWithPath: folder).appendingPathComponent("units/\(unit.name).done").path
     }
 
-    /// Writes the plan to the experiment folder (atomically).
+    /// Writes the plan to the command's folder (atomically).
     public func write(to folder: String) throws {
         try AtomicFile.write(try RunFolder.json(self), to: Self.file(in: folder))
     }
