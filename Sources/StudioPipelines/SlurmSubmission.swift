@@ -22,18 +22,30 @@ public enum SlurmError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// A plan as Slurm jobs (`--submit slurm`): the prepare unit, then a job array of the classifier
-/// units, then a job array of the run units, then the final job (the command without `--unit`,
-/// which writes the report or summary), each job depending on the one before with `afterok` (a
-/// failed unit cancels what depends on it). Every job runs the same command with the engine
-/// threads the plan gives its units, so the result is the one a one-machine run writes.
+/// A plan as Slurm jobs (`--submit slurm`): the prepare unit; then a job array of the classifier
+/// units; then the run units, one job array per unit they wait for (the arms that probe one
+/// classifier start as soon as that classifier's array task has finished, while another
+/// classifier still trains); then the final job (the command without `--unit`, which writes the
+/// report or the seeds' results) after every run. Dependencies are `afterok` (a failed unit cancels
+/// what depends on it). Every job runs the same command with the engine threads the plan gives its
+/// units, so the result is the one a one-machine run writes.
 public struct SlurmSubmission: Sendable {
     /// One `sbatch` script.
     public struct Job: Sendable, Equatable {
-        /// `prepare`, `classifiers`, `runs` or `final`.
+        /// `prepare`, `classifiers`, `runs-after-U` (the runs that wait for unit U) or `final`.
         public var name: String
         /// The script's text.
         public var script: String
+        /// The jobs it waits for, by name, each whole (task nil) or one of its array tasks.
+        public var after: [Dependency]
+    }
+
+    /// A job another waits for: all of it, or one task of its array.
+    public struct Dependency: Sendable, Equatable {
+        /// The job's name.
+        public var job: String
+        /// The array task (a unit index), nil for the whole job.
+        public var task: Int?
     }
 
     /// The plan.
@@ -82,7 +94,9 @@ public struct SlurmSubmission: Sendable {
     public var jobs: [Job] {
         let logs = URL(fileURLWithPath: folder).appendingPathComponent("slurm").path
         // `extra` is shell text, so that an array task's index reaches the command.
-        func script(name: String, kind: PlanUnit.Kind?, extra: String, array: [Int]?) -> Job {
+        func script(name: String, kind: PlanUnit.Kind?, extra: String, array: [Int]?, after: [Dependency] = [])
+            -> Job
+        {
             let threads = kind.map { plan.threads(of: $0) } ?? plan.threads
             var lines = [
                 "#!/bin/bash",
@@ -99,22 +113,43 @@ public struct SlurmSubmission: Sendable {
                 "export STUDIO_THREADS=\(threads)",
                 "exec " + command.map(Self.quoted).joined(separator: " ") + " " + extra,
             ]
-            return Job(name: name, script: lines.joined(separator: "\n") + "\n")
+            return Job(name: name, script: lines.joined(separator: "\n") + "\n", after: after)
         }
         var jobs = [Job]()
-        for (name, kind) in [("prepare", PlanUnit.Kind.prepare), ("classifiers", .classifier), ("runs", .run)] {
-            let units = plan.units(kind).map(\.index)
-            guard !units.isEmpty else { continue }
-            let array: [Int]? = kind == .prepare ? nil : units
-            let unit = kind == .prepare ? "\(units[0])" : "\"$SLURM_ARRAY_TASK_ID\""
-            jobs.append(script(name: name, kind: kind, extra: "--unit \(unit) --jobs 1", array: array))
+        if let prepare = plan.units(.prepare).first {
+            jobs.append(script(name: "prepare", kind: .prepare, extra: "--unit \(prepare.index) --jobs 1", array: nil))
         }
-        jobs.append(script(name: "final", kind: nil, extra: "--jobs \(plan.jobs)", array: nil))
+        let byArray = "--unit \"$SLURM_ARRAY_TASK_ID\" --jobs 1"
+        let classifiers = plan.units(.classifier).map(\.index)
+        if !classifiers.isEmpty {
+            let after = jobs.map { Dependency(job: $0.name, task: nil) }
+            jobs.append(
+                script(name: "classifiers", kind: .classifier, extra: byArray, array: classifiers, after: after))
+        }
+        // The runs grouped by the units they wait for, in the order the plan lists them.
+        var groups = [(after: [Int], units: [Int])]()
+        for unit in plan.units(.run) {
+            if let group = groups.firstIndex(where: { $0.after == unit.after }) {
+                groups[group].units.append(unit.index)
+            } else {
+                groups.append((unit.after, [unit.index]))
+            }
+        }
+        for group in groups {
+            let after = group.after.map { index in
+                plan.units[index].kind == .classifier
+                    ? Dependency(job: "classifiers", task: index) : Dependency(job: "prepare", task: nil)
+            }
+            let name = "runs-after-" + group.after.map(String.init).joined(separator: "-")
+            jobs.append(script(name: name, kind: .run, extra: byArray, array: group.units, after: after))
+        }
+        let runs = jobs.filter { $0.name.hasPrefix("runs-") }.map { Dependency(job: $0.name, task: nil) }
+        jobs.append(script(name: "final", kind: nil, extra: "--jobs \(plan.jobs)", array: nil, after: runs))
         return jobs
     }
 
-    /// Writes the scripts to `FOLDER/slurm/` and submits them with `sbatch`, each after the one
-    /// before. Returns each job's name and Slurm job id.
+    /// Writes the scripts to `FOLDER/slurm/` and submits them with `sbatch`, each after the jobs
+    /// (or array tasks) it waits for. Returns each job's name and Slurm job id.
     /// - Throws: `SlurmError` when sbatch is missing or refuses a job.
     public func submit() throws -> [(name: String, id: String)] {
         guard let sbatch = Self.executable("sbatch", searchPath: searchPath) else { throw SlurmError.notInstalled }
@@ -125,8 +160,12 @@ public struct SlurmSubmission: Sendable {
             let path = scripts.appendingPathComponent("\(job.name).sbatch").path
             try AtomicFile.write(Data(job.script.utf8), to: path)
             var arguments = ["--parsable"]
-            if let previous = submitted.last {
-                arguments += ["--dependency=afterok:\(previous.id)", "--kill-on-invalid-dep=yes"]
+            if !job.after.isEmpty {
+                let ids = job.after.map { dependency -> String in
+                    let id = submitted.first { $0.name == dependency.job }!.id
+                    return dependency.task.map { "\(id)_\($0)" } ?? id
+                }
+                arguments += ["--dependency=afterok:" + ids.joined(separator: ":"), "--kill-on-invalid-dep=yes"]
             }
             let (status, output) = try Self.run(sbatch, arguments + [path])
             // `--parsable` prints "ID" or "ID;CLUSTER".

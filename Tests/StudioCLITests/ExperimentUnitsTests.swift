@@ -98,7 +98,7 @@ struct ExperimentUnitsTests {
         let reportLog =
             (try? String(contentsOfFile: slurm + "/slurm/final-\(reportJob ?? "").log", encoding: .utf8)) ?? ""
         #expect(reportLog.contains("findings:"), "the report job finished: \(logs), \(reportLog)")
-        #expect(logs.contains("runs-5.log") && logs.contains("classifiers-1.log"), "\(logs)")
+        #expect(logs.contains("runs-after-2-5.log") && logs.contains("classifiers-1.log"), "\(logs)")
         let fromSlurm = try Self.result(slurm)
         for key in expected.keys.sorted() {
             #expect(fromSlurm[key] == expected[key], "\(key): \(fromSlurm[key] ?? "-") against \(expected[key]!)")

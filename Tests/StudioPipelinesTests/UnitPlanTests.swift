@@ -75,24 +75,29 @@ struct UnitPlanTests {
         #expect(SlurmSubmission.quoted("$HOME") == "'$HOME'")
     }
 
-    @Test func slurmJobsRunEachKindOfUnitAfterTheOneBefore() {
+    @Test func slurmJobsWaitForExactlyWhatTheirUnitsNeed() {
         let submission = SlurmSubmission(
             plan: Self.plan(), folder: "/experiment",
             command: ["/bin/studio", "experiment", "marker", "--out", "/experiment"], workingDirectory: "/work dir")
         let jobs = submission.jobs
-        #expect(jobs.map(\.name) == ["prepare", "classifiers", "runs", "final"])
+        #expect(jobs.map(\.name) == ["prepare", "classifiers", "runs-after-1", "runs-after-2", "final"])
         #expect(jobs[0].script.contains("--unit 0 --jobs 1") && jobs[0].script.contains("--cpus-per-task=2"))
-        #expect(!jobs[0].script.contains("--array"))
+        #expect(!jobs[0].script.contains("--array") && jobs[0].after.isEmpty)
         #expect(jobs[1].script.contains("#SBATCH --array=1,2") && jobs[1].script.contains("STUDIO_THREADS=1"))
-        #expect(jobs[2].script.contains("#SBATCH --array=3,4,5"))
-        #expect(jobs[2].script.contains("--unit \"$SLURM_ARRAY_TASK_ID\""))
-        #expect(jobs[3].script.hasSuffix("exec /bin/studio experiment marker --out /experiment --jobs 2\n"))
-        #expect(jobs[3].script.contains("STUDIO_THREADS=2") && jobs[3].script.contains("cd '/work dir'"))
-        // A plan without classifier units (a seeds folder) has no classifier job.
+        #expect(jobs[1].after == [.init(job: "prepare", task: nil)])
+        // The arm that probes classifier 1 waits for that array task alone, not for classifier 2.
+        #expect(jobs[2].script.contains("#SBATCH --array=3\n") && jobs[2].after == [.init(job: "classifiers", task: 1)])
+        #expect(jobs[3].script.contains("#SBATCH --array=4,5") && jobs[3].after == [.init(job: "classifiers", task: 2)])
+        #expect(jobs[3].script.contains("--unit \"$SLURM_ARRAY_TASK_ID\""))
+        #expect(jobs[4].after == [.init(job: "runs-after-1", task: nil), .init(job: "runs-after-2", task: nil)])
+        #expect(jobs[4].script.hasSuffix("exec /bin/studio experiment marker --out /experiment --jobs 2\n"))
+        #expect(jobs[4].script.contains("STUDIO_THREADS=2") && jobs[4].script.contains("cd '/work dir'"))
+        // A plan without classifier units (a seeds folder): its runs wait for prepare.
         var seeds = Self.plan()
         seeds.units = [seeds.units[0], PlanUnit(index: 1, name: "seed-0", kind: .run, after: [0])]
         let seedJobs = SlurmSubmission(plan: seeds, folder: "/s", command: ["studio"], workingDirectory: "/").jobs
-        #expect(seedJobs.map(\.name) == ["prepare", "runs", "final"])
+        #expect(seedJobs.map(\.name) == ["prepare", "runs-after-0", "final"])
+        #expect(seedJobs[1].after == [.init(job: "prepare", task: nil)])
     }
 
     @Test func submittingWithoutSlurmSaysWhatIsMissing() throws {

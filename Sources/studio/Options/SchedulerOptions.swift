@@ -25,7 +25,7 @@ struct SchedulerOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Write the plan and submit it: slurm (sbatch: a prepare job, job arrays of the classifier and run units, then the command without --unit, each after the one before).",
+            "Write the plan and submit it: slurm (sbatch: a prepare job, a job array of the classifier units, job arrays of the run units, each after what its units need, then the command without --unit after every run).",
             valueName: "scheduler"))
     var submit: Scheduler?
 
