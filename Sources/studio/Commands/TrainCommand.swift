@@ -191,18 +191,19 @@ struct TrainCommand: ParsableCommand {
             }
         }
         let interrupt = InterruptFlag.install()
-        if let seedList = try seedList(), scheduling.writesPlan {
+        let seedList = try seedList()
+        if let seedList, scheduling.writesPlan {
             let plan = try SeedRuns.writePlan(request, seeds: seedList, jobs: jobs)
             try scheduling.schedule(plan, folder: request.runFolder, final: "prints every seed's result")
             return
         }
-        if let seedList = try seedList(), let unit = scheduling.unit {
+        if let seedList, let unit = scheduling.unit {
             try SeedRuns.runUnit(
                 unit, of: request, seeds: seedList, jobs: jobs, hooks: TrainingHooks.terminal(interrupt))
             print("unit \(unit) of \(UnitPlan.file(in: request.runFolder)) finished")
             return
         }
-        if let seedList = try seedList() {
+        if let seedList {
             let summaries = try SeedRuns.run(
                 request, seeds: seedList, jobs: jobs, hooks: TrainingHooks.terminal(interrupt))
             print("seeds folder: \(request.runFolder)")
