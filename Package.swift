@@ -5,6 +5,7 @@
 //   C shims -> StudioAudio, StudioImage (frontends: no tensor engine)
 //   StudioSupport -> StudioTensor (engine) -> StudioNN, StudioOptimizers (layers) -> StudioModels
 //     -> StudioData (examples, target absence) -> ProbeGAN, EGBAS (the algorithms), StudioClassifiers
+//   StudioTensor -> StudioDistributed (threads and MPI ranks sharing a batch) -> StudioPipelines
 //   StudioAudio, StudioImage -> StudioPipelines -> studio (the only user of swift-argument-parser)
 import PackageDescription
 
@@ -40,6 +41,8 @@ let package = Package(
         .target(name: "StudioAudio", dependencies: ["StudioSupport", "CFFTW", "CSndFile", "CSampleRate"]),
         .target(name: "StudioImage", dependencies: ["StudioSupport", "CPNG"]),
         .target(name: "StudioTensor", dependencies: ["StudioSupport", "CBLAS", "CDNNL", "CSystem"]),
+        // Data parallelism across threads and MPI ranks (Open MPI loaded at run time).
+        .target(name: "StudioDistributed", dependencies: ["StudioTensor"]),
         .target(name: "StudioCorpus", dependencies: ["StudioAudio", "StudioImage", "StudioSupport", "CZlib"]),
         .target(name: "StudioNN", dependencies: ["StudioTensor", "StudioSupport"]),
         .target(name: "StudioOptimizers", dependencies: ["StudioNN", "StudioTensor"]),
@@ -67,7 +70,7 @@ let package = Package(
             dependencies: [
                 "StudioSupport", "StudioAudio", "StudioImage", "StudioCorpus", "StudioData", "StudioClassifiers",
                 "StudioModels",
-                "StudioNN", "ProbeGAN", "StudioOptimizers", "StudioEvaluation", "EGBAS",
+                "StudioNN", "ProbeGAN", "StudioOptimizers", "StudioEvaluation", "EGBAS", "StudioDistributed",
                 "StudioTensor", "CBLAS", "CDNNL", "CFFTW", "CSndFile",
                 "CSampleRate", "CPNG",
             ]
@@ -112,11 +115,12 @@ let package = Package(
         .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
         .testTarget(
             name: "StudioNNTests", dependencies: ["StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
+        .testTarget(name: "StudioDistributedTests", dependencies: ["StudioDistributed", "StudioTensor"]),
         .testTarget(
             name: "ProbeGANTests",
             dependencies: [
-                "ProbeGAN", "StudioData", "StudioModels", "StudioNN", "StudioOptimizers", "StudioTensor",
-                "StudioSupport",
+                "ProbeGAN", "StudioDistributed", "StudioData", "StudioModels", "StudioNN", "StudioOptimizers",
+                "StudioTensor", "StudioSupport",
             ]),
         .testTarget(
             name: "StudioEvaluationTests", dependencies: ["StudioEvaluation", "StudioAudio", "StudioSupport"]),

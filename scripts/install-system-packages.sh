@@ -22,6 +22,8 @@ packages=(
 if [ "${STUDIO_WITH_BENCHMARKS:-0}" = 1 ]; then packages+=(espeak-ng time); fi
 # The cluster tests and scripts/local-slurm.sh: a one-node Slurm with munge.
 if [ "${STUDIO_WITH_SLURM:-0}" = 1 ]; then packages+=(munge slurmctld slurmd slurm-client); fi
+# MPI data parallelism (`mpirun -np N studio train`) and its tests: Open MPI, loaded at run time.
+if [ "${STUDIO_WITH_MPI:-0}" = 1 ]; then packages+=(openmpi-bin libopenmpi3); fi
 
 missing=()
 for p in "${packages[@]}"; do

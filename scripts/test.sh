@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Slurm and munge: the cluster test starts a one-node Slurm (scripts/local-slurm.sh).
-STUDIO_WITH_SLURM=1 bash scripts/install-system-packages.sh
+STUDIO_WITH_SLURM=1 STUDIO_WITH_MPI=1 bash scripts/install-system-packages.sh
 swift build --build-tests
 browser='ListeningTestCommandTests'
 swift test --skip "$browser"

@@ -27,19 +27,23 @@ public struct DiscriminatorAugmentation: Sendable, Codable, Equatable {
 
     /// `images` `[N, C, H, W]`, each shifted in time (last axis) and level by its own draw from
     /// `random`; the draws are made in a fixed order, so a seeded run repeats bit for bit.
-    public func apply(_ images: Tensor, using random: inout SplitMix64) -> Tensor {
+    ///
+    /// In data-parallel training `images` is shard `shard` of `shards` equal shards of a batch:
+    /// the whole batch's draws are made, and this shard's are used.
+    public func apply(_ images: Tensor, using random: inout SplitMix64, shard: Int = 0, of shards: Int = 1) -> Tensor {
         let count = images.shape[0]
+        let rows = (shard * count)..<((shard + 1) * count)
         let frames = images.shape[images.rank - 1]
         let largestShift = Int((timeShiftShare * Double(frames)).rounded(.down))
         var out = images
         if largestShift > 0 {
-            let shifts = (0..<count).map { _ in
+            let shifts = (0..<(count * shards)).map { _ in
                 Int(random.nextUnitFloat() * Float(2 * largestShift + 1)) - largestShift
             }
-            out = out.rolledAlongLastAxis(shifts: shifts)
+            out = out.rolledAlongLastAxis(shifts: Array(shifts[rows]))
         }
         if gain > 0 {
-            let offsets = (0..<count).map { _ in (2 * random.nextUnitFloat() - 1) * gain }
+            let offsets = Array((0..<(count * shards)).map { _ in (2 * random.nextUnitFloat() - 1) * gain }[rows])
             var shape = [Int](repeating: 1, count: images.rank)
             shape[0] = count
             out = out + Tensor(shape: shape, scalars: offsets)

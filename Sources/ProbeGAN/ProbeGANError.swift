@@ -24,6 +24,8 @@ public enum ProbeGANError: Error, CustomStringConvertible, Equatable {
     case tooLarge(reason: String)
     /// The configuration selects by a model-free fidelity measure that this modality does not have.
     case missingFidelity(selection: String)
+    /// Data-parallel training: the batch does not split into the shards, or the processes do not share them evenly.
+    case shardsDoNotFit(reason: String)
 
     /// A message that names the culprit and a way out.
     public var description: String {
@@ -52,6 +54,8 @@ public enum ProbeGANError: Error, CustomStringConvertible, Equatable {
         case .missingFidelity(let selection):
             return "selection by \(selection) needs audio (log-mel spectrogram) data; use --selection "
                 + "\(SelectionFidelity.classifierFeatures.rawValue) for pictures"
+        case .shardsDoNotFit(let reason):
+            return "data-parallel training: \(reason)"
         }
     }
 }

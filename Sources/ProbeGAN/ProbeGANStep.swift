@@ -26,6 +26,14 @@ public final class ProbeGANStep {
     public let seenClassifierWeight: Float?
     /// Differentiable augmentation of every image the discriminator sees (nil: none).
     public let augmentation: DiscriminatorAugmentation?
+    /// In data-parallel training, the shard of every batch this step computes and the exchange
+    /// with the other shards. Each step then draws the whole batch's random numbers and keeps its
+    /// shard's rows, weighs its losses by its share of the whole batch, and sums gradients, loss
+    /// values and the generator's batch statistics over the shards in shard order. Nil: this step
+    /// computes the whole batch.
+    public var shardPeer: ShardPeer? {
+        didSet { for case let norm as BatchNorm2d in generator.allModules() { norm.shardPeer = shardPeer } }
+    }
 
     /// Binds models and optimisers; freezes the classifier and puts it in evaluation mode.
     public init(
@@ -67,36 +75,41 @@ public final class ProbeGANStep {
     public func discriminatorStep(real: Tensor, realLabels: [Int], using random: inout SplitMix64) throws
         -> DiscriminatorLosses
     {
-        let batch = real.shape[0]
-        let z = Tensor.randomNormal([batch, generator.latentFeatures], using: &random)
-        let fakeLabels = labelSampler.labels(batch, using: &random)
+        let globalBatch = real.shape[0] * shardCount
+        let z = shardRows(Tensor.randomNormal([globalBatch, generator.latentFeatures], using: &random))
+        let allFakeLabels = labelSampler.labels(globalBatch, using: &random)
+        let fakeLabels = shardRows(allFakeLabels)
         generator.detachParameters()
         var fake = generator(z, labels: fakeLabels).detached
         var real = real
         if let augmentation {
-            real = augmentation.apply(real, using: &random)
-            fake = augmentation.apply(fake, using: &random)
+            real = augmentation.apply(real, using: &random, shard: shardPeer?.shard ?? 0, of: shardCount)
+            fake = augmentation.apply(fake, using: &random, shard: shardPeer?.shard ?? 0, of: shardCount)
         }
         let tape = Tape()
         let parameters = discriminator.watch(on: tape)
         let terms = discriminatorTerms(
-            real: real, realLabels: realLabels, fake: fake, fakeLabels: fakeLabels, tape: tape, using: &random)
+            real: real, realLabels: realLabels, fake: fake, fakeLabels: fakeLabels, tape: tape, using: &random,
+            allFakeLabels: allFakeLabels)
         let total = terms.hinge + terms.wasserstein + terms.penalty * penaltyWeight
-        let gradients = tape.gradients(of: total, withRespectTo: parameters)
+        let (gradients, losses) = summedOverShards(
+            tape.gradients(of: total, withRespectTo: parameters),
+            losses: [terms.hinge.scalar, terms.wasserstein.scalar, terms.penalty.scalar, total.scalar])
         try discriminatorOptimizer.update(discriminator.trainableParameters, gradients: gradients)
-        return DiscriminatorLosses(
-            hinge: terms.hinge.scalar, wasserstein: terms.wasserstein.scalar, penalty: terms.penalty.scalar,
-            total: total.scalar)
+        return DiscriminatorLosses(hinge: losses[0], wasserstein: losses[1], penalty: losses[2], total: losses[3])
     }
 
     /// The discriminator's loss terms on a real and a fake batch, recorded on `tape`: the hinge of
     /// D_c over real examples and the *seen-class* fakes only (an unseen-class fake never reaches
     /// D_c), the WGAN critic of D_u over every fake, and D_u's gradient penalty (unweighted). Terms
-    /// the method does not use are 0.
+    /// the method does not use are 0. With a `shardPeer`, the terms are this shard's share of the
+    /// whole batch's (`allFakeLabels` are the whole batch's fake labels).
     public func discriminatorTerms(
-        real: Tensor, realLabels: [Int], fake: Tensor, fakeLabels: [Int], tape: Tape, using random: inout SplitMix64
+        real: Tensor, realLabels: [Int], fake: Tensor, fakeLabels: [Int], tape: Tape, using random: inout SplitMix64,
+        allFakeLabels: [Int]? = nil
     ) -> (hinge: Tensor, wasserstein: Tensor, penalty: Tensor) {
         let batch = real.shape[0]
+        let allFakeLabels = allFakeLabels ?? fakeLabels
         let both = Tensor.concatenate([real, fake], axis: 0)
         let (conditional, unconditional) = discriminator.heads(
             discriminator.features(both), labels: realLabels + fakeLabels)
@@ -105,32 +118,48 @@ public final class ProbeGANStep {
         var penalty = Tensor(0)
         if method.usesConditionalHead {
             let fakeSeen = fakeLabels.map { seenClasses.contains($0) ? Float(1) : 0 }
-            hinge = ProbeGANLosses.conditionalHinge(
-                real: conditional.slice(axis: 0, 0..<batch), fake: conditional.slice(axis: 0, batch..<(2 * batch)),
-                fakeSeen: fakeSeen)
+            let realScores = conditional.slice(axis: 0, 0..<batch)
+            let fakeScores = conditional.slice(axis: 0, batch..<(2 * batch))
+            if shardPeer == nil {
+                hinge = ProbeGANLosses.conditionalHinge(real: realScores, fake: fakeScores, fakeSeen: fakeSeen)
+            } else {
+                // The two means of the hinge have different denominators: every real example, and
+                // the seen-class fakes of the whole batch.
+                hinge =
+                    shareOfBatch((1 - realScores).relu().mean())
+                    + shareOfSeen(
+                        ProbeGANLosses.maskedMean((1 + fakeScores).relu(), mask: fakeSeen), labels: fakeLabels,
+                        allLabels: allFakeLabels)
+            }
         }
         if method.usesUnconditionalHead {
-            wasserstein = ProbeGANLosses.wassersteinCritic(
-                real: unconditional.slice(axis: 0, 0..<batch), fake: unconditional.slice(axis: 0, batch..<(2 * batch))
-            )
-            let epsilon = Tensor.randomUniform([batch, 1, 1, 1], using: &random)
+            wasserstein = shareOfBatch(
+                ProbeGANLosses.wassersteinCritic(
+                    real: unconditional.slice(axis: 0, 0..<batch),
+                    fake: unconditional.slice(axis: 0, batch..<(2 * batch))))
+            let epsilon = shardRows(Tensor.randomUniform([batch * shardCount, 1, 1, 1], using: &random))
             let mixed = tape.watch((epsilon * real + (1 - epsilon) * fake).detached)
             let critic = discriminator.unconditional(discriminator.features(mixed))
             let inputGradient = tape.gradients(of: critic.sum(), withRespectTo: [mixed], createGraph: true)[0]
-            penalty = ProbeGANLosses.gradientPenalty(inputGradient: inputGradient)
+            penalty = shareOfBatch(ProbeGANLosses.gradientPenalty(inputGradient: inputGradient))
         }
         return (hinge, wasserstein, penalty)
     }
 
     /// One generator step.
+    /// With a `shardPeer`, `batch` is the whole batch, of which this step computes its shard.
     public func generatorStep(batch: Int, using random: inout SplitMix64) throws -> GeneratorLosses {
-        let z = Tensor.randomNormal([batch, generator.latentFeatures], using: &random)
-        let labels = labelSampler.labels(batch, using: &random)
+        precondition(batch % shardCount == 0, "a batch of \(batch) does not split into \(shardCount) shards")
+        let z = shardRows(Tensor.randomNormal([batch, generator.latentFeatures], using: &random))
+        let allLabels = labelSampler.labels(batch, using: &random)
+        let labels = shardRows(allLabels)
         discriminator.detachParameters()
         let tape = Tape()
         let parameters = generator.watch(on: tape)
         let images = generator(z, labels: labels)
-        let seenByDiscriminator = augmentation.map { $0.apply(images, using: &random) } ?? images
+        let seenByDiscriminator =
+            augmentation.map { $0.apply(images, using: &random, shard: shardPeer?.shard ?? 0, of: shardCount) }
+            ?? images
         let (conditional, unconditional) = discriminator.heads(
             discriminator.features(seenByDiscriminator), labels: labels)
         var total = Tensor(0)
@@ -139,26 +168,77 @@ public final class ProbeGANStep {
         var classification = Tensor(0)
         if method.usesConditionalHead {
             let seen = labels.map { seenClasses.contains($0) ? Float(1) : 0 }
-            conditionalLoss = -ProbeGANLosses.maskedMean(conditional, mask: seen)
+            conditionalLoss = -shareOfSeen(
+                ProbeGANLosses.maskedMean(conditional, mask: seen), labels: labels, allLabels: allLabels)
             total = total + conditionalLoss
         }
         if method.usesUnconditionalHead {
-            unconditionalLoss = -unconditional.mean()
+            unconditionalLoss = -shareOfBatch(unconditional.mean())
             total = total + unconditionalLoss
         }
         if method.usesClassifierDuringTraining, let seenWeight = seenClassifierWeight {
             let logits = classifier.logits(images)
             let weights = labels.map { seenClasses.contains($0) ? seenWeight : classifierWeight }
-            classification = Tensor.crossEntropy(logits: logits, labels: labels).detached
-            total = total + Tensor.crossEntropy(logits: logits, labels: labels, rowWeights: weights)
+            classification = shareOfBatch(Tensor.crossEntropy(logits: logits, labels: labels).detached)
+            total = total + shareOfBatch(Tensor.crossEntropy(logits: logits, labels: labels, rowWeights: weights))
         } else if method.usesClassifierDuringTraining && classifierWeight > 0 {
-            classification = Tensor.crossEntropy(logits: classifier.logits(images), labels: labels)
+            classification = shareOfBatch(Tensor.crossEntropy(logits: classifier.logits(images), labels: labels))
             total = total + classification * classifierWeight
         }
-        let gradients = tape.gradients(of: total, withRespectTo: parameters)
+        let (gradients, losses) = summedOverShards(
+            tape.gradients(of: total, withRespectTo: parameters),
+            losses: [conditionalLoss.scalar, unconditionalLoss.scalar, classification.scalar, total.scalar])
         try generatorOptimizer.update(generator.trainableParameters, gradients: gradients)
         return GeneratorLosses(
-            conditional: conditionalLoss.scalar, unconditional: unconditionalLoss.scalar,
-            classification: classification.scalar, total: total.scalar)
+            conditional: losses[0], unconditional: losses[1], classification: losses[2], total: losses[3])
+    }
+
+    // MARK: - Shards (data-parallel training)
+
+    /// Shards of every batch (1 without a `shardPeer`).
+    var shardCount: Int { shardPeer?.shardCount ?? 1 }
+
+    /// This shard's rows of a whole batch's tensor (all of it without a `shardPeer`).
+    func shardRows(_ whole: Tensor) -> Tensor {
+        guard let peer = shardPeer else { return whole }
+        let rows = whole.shape[0] / peer.shardCount
+        return whole.slice(axis: 0, (peer.shard * rows)..<((peer.shard + 1) * rows))
+    }
+
+    /// This shard's entries of a whole batch's list.
+    func shardRows<Element>(_ whole: [Element]) -> [Element] {
+        guard let peer = shardPeer else { return whole }
+        let rows = whole.count / peer.shardCount
+        return Array(whole[(peer.shard * rows)..<((peer.shard + 1) * rows)])
+    }
+
+    /// A mean over this shard's examples as its share of the mean over the whole batch.
+    func shareOfBatch(_ mean: Tensor) -> Tensor {
+        guard let peer = shardPeer else { return mean }
+        return mean * (1 / Float(peer.shardCount))
+    }
+
+    /// A mean over this shard's seen-class fakes as its share of the mean over the whole batch's.
+    func shareOfSeen(_ mean: Tensor, labels: [Int], allLabels: [Int]) -> Tensor {
+        guard shardPeer != nil else { return mean }
+        let local = labels.filter { seenClasses.contains($0) }.count
+        let whole = allLabels.filter { seenClasses.contains($0) }.count
+        return whole == 0 ? mean * 0 : mean * (Float(local) / Float(whole))
+    }
+
+    /// Gradients and loss values summed over every shard in shard order (unchanged without a `shardPeer`).
+    func summedOverShards(_ gradients: [Tensor], losses: [Float]) -> (gradients: [Tensor], losses: [Float]) {
+        guard let peer = shardPeer else { return (gradients, losses) }
+        var flat = [Float]()
+        flat.reserveCapacity(gradients.reduce(losses.count) { $0 + $1.count })
+        for gradient in gradients { flat += gradient.scalars }
+        flat += losses
+        let total = peer.sum(flat)
+        var offset = 0
+        let summed = gradients.map { gradient in
+            defer { offset += gradient.count }
+            return Tensor(shape: gradient.shape, scalars: Array(total[offset..<(offset + gradient.count)]))
+        }
+        return (summed, Array(total[offset...]))
     }
 }

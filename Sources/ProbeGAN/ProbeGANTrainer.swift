@@ -22,6 +22,10 @@ public final class ProbeGANTrainer {
     /// Labels of generated samples.
     public let labelSampler: FakeLabelSampler
     let step: ProbeGANStep
+    /// Data-parallel training: the steps of this process's shards (the first is `step`), and
+    /// whether the copies must take `step`'s state before the next iteration.
+    var shardSteps: [ProbeGANStep] = []
+    var shardCopiesAreStale = false
     var selection = SelectionScore()
     var random: SplitMix64
     var realSampler: RealBatchSampler
@@ -74,18 +78,28 @@ public final class ProbeGANTrainer {
         emaGenerator = ProbeGANModels.copy(generator, configuration)
         discriminator = ProbeGANModels.discriminator(configuration, seed: configuration.seed &+ 1)
         labelSampler = FakeLabelSampler(configuration: configuration)
-        step = ProbeGANStep(
+        step = Self.makeStep(
+            configuration, generator: generator, discriminator: discriminator, classifier: classifier,
+            labelSampler: labelSampler)
+        random = SplitMix64(seed: configuration.seed &+ 2)
+        realSampler = RealBatchSampler(count: realData.count, seed: configuration.seed &+ 3)
+        selection.seenReference = SelectionScore.reference(
+            data: realData, classifier: classifier, seed: configuration.seed &+ 4)
+    }
+
+    /// A training step over `generator` and `discriminator` with fresh optimisers.
+    static func makeStep(
+        _ configuration: ProbeGANConfiguration, generator: Generator, discriminator: Discriminator,
+        classifier: any ImageClassifier, labelSampler: FakeLabelSampler
+    ) -> ProbeGANStep {
+        ProbeGANStep(
             generator: generator, discriminator: discriminator, classifier: classifier, method: configuration.method,
-            labelSampler: labelSampler, seenClasses: seen,
+            labelSampler: labelSampler, seenClasses: Set(configuration.seen),
             generatorOptimizer: Adam(learningRate: configuration.generatorLearningRate, beta1: 0, beta2: 0.999),
             discriminatorOptimizer: Adam(
                 learningRate: configuration.discriminatorLearningRate, beta1: 0, beta2: 0.999),
             penaltyWeight: configuration.penaltyWeight, classifierWeight: configuration.classifierWeight,
             seenClassifierWeight: configuration.seenClassifierWeight, augmentation: configuration.augmentation)
-        random = SplitMix64(seed: configuration.seed &+ 2)
-        realSampler = RealBatchSampler(count: realData.count, seed: configuration.seed &+ 3)
-        selection.seenReference = SelectionScore.reference(
-            data: realData, classifier: classifier, seed: configuration.seed &+ 4)
     }
 
     /// True when the iteration budget is spent or the stopping rule fired.
@@ -99,11 +113,25 @@ public final class ProbeGANTrainer {
     public func trainIteration() throws -> IterationRecord {
         var discriminatorLosses: ProbeGANStep.DiscriminatorLosses?
         do {
-            for _ in 0..<configuration.discriminatorSteps {
-                let (real, labels) = realData.batch(realSampler.next(configuration.batchSize))
-                discriminatorLosses = try step.discriminatorStep(real: real, realLabels: labels, using: &random)
+            let generatorLosses: ProbeGANStep.GeneratorLosses
+            if shardSteps.isEmpty {
+                for _ in 0..<configuration.discriminatorSteps {
+                    let (real, labels) = realData.batch(realSampler.next(configuration.batchSize))
+                    discriminatorLosses = try step.discriminatorStep(real: real, realLabels: labels, using: &random)
+                }
+                generatorLosses = try step.generatorStep(batch: configuration.batchSize, using: &random)
+            } else {
+                for _ in 0..<configuration.discriminatorSteps {
+                    let indices = realSampler.next(configuration.batchSize)
+                    discriminatorLosses = try runShards { step, random in
+                        let (real, labels) = self.realData.batch(step.shardRows(indices))
+                        return try step.discriminatorStep(real: real, realLabels: labels, using: &random)
+                    }
+                }
+                generatorLosses = try runShards { step, random in
+                    try step.generatorStep(batch: self.configuration.batchSize, using: &random)
+                }
             }
-            let generatorLosses = try step.generatorStep(batch: configuration.batchSize, using: &random)
             iteration += 1
             let record = IterationRecord(
                 iteration: iteration, discriminator: discriminatorLosses!, generator: generatorLosses)
@@ -279,6 +307,7 @@ public final class ProbeGANTrainer {
         best = state.bestScore.map { ($0, state.bestSeenDistance, state.bestIteration ?? 0) }
         staleEvaluations = state.staleEvaluations
         previousSeconds = state.elapsedSeconds
+        shardCopiesAreStale = true
     }
 }
 

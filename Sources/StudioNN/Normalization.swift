@@ -14,6 +14,10 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
     public let epsilon: Float
     /// Weight of the new batch in the running statistics (torch: `momentum=0.1`).
     public var momentum: Float
+    /// In data-parallel training, the shard of the batch this layer sees and the exchange with the
+    /// other shards: training mode then normalises with the whole batch's statistics (synchronised
+    /// batch norm). Nil: the batch is all there is.
+    public var shardPeer: ShardPeer?
 
     /// A layer for `channels` channels.
     public init(channels: Int, affine: Bool = true, epsilon: Float = 1e-5, momentum: Float = 0.1) {
@@ -44,8 +48,9 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
     }
 
     private func doTraining(_ x: Tensor) -> Tensor {
-        let (output, mean, variance) = x.batchNormalized(epsilon: epsilon)
-        let perChannel = x.count / x.shape[1]
+        let (output, mean, variance) =
+            shardPeer.map { x.batchNormalized(epsilon: epsilon, sharedWith: $0) } ?? x.batchNormalized(epsilon: epsilon)
+        let perChannel = x.count / x.shape[1] * (shardPeer?.shardCount ?? 1)
         let unbiased = Float(perChannel) / Float(max(perChannel - 1, 1))
         let channels = x.shape[1]
         runningMean.value =

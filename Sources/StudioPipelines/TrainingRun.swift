@@ -42,8 +42,12 @@ public enum TrainingRun {
 
     /// Trains a run, or continues the one whose `configuration.json` (read once, by the caller) is
     /// `recorded`, and writes its summary.
+    ///
+    /// With `parallel`, every batch splits into its shards, computed by this process's threads and,
+    /// under `mpirun`, by the other ranks, which follow this one (see `DataParallelSetup`).
     public static func run(
-        _ request: TrainingRequest, resuming recorded: ResolvedRunConfiguration?, hooks: TrainingHooks
+        _ request: TrainingRequest, resuming recorded: ResolvedRunConfiguration?, hooks: TrainingHooks,
+        parallel: DataParallelSetup? = nil
     )
         throws -> RunSummary
     {
@@ -198,8 +202,16 @@ public enum TrainingRun {
                 + "\(real.count) real clips of "
                 + (configuration.method == .oracle
                     ? "every class (ORACLE: the unseen class's clips on purpose)" : "seen classes"))
+        if let parallel {
+            try trainer.computeShards(parallel.group.localShards, of: parallel.group)
+            try parallel.start(trainer, folder: folder, classifierPath: classifier.path)
+            hooks.log(
+                "data parallel: every batch of \(configuration.batchSize) in \(parallel.group.shardCount) shards, "
+                    + "\(parallel.group.world?.size ?? 1) process(es) of \(parallel.group.localShards.count) thread(s)")
+        }
         let artifacts = RunArtifacts(folder: folder, configuration: configuration)
-        let stopReason = try loop(trainer, folder: folder, artifacts: artifacts, judge: judge.model, hooks: hooks)
+        let stopReason = try loop(
+            trainer, folder: folder, artifacts: artifacts, judge: judge.model, hooks: hooks, parallel: parallel)
         if configuration.method == .ganAM {
             try searchEmbeddings(trainer, folder: folder, classifier: classifier.model, hooks: hooks)
         }
@@ -266,8 +278,10 @@ public enum TrainingRun {
     /// periodic atomic checkpoints, Ctrl-C and divergence handling.
     static func loop(
         _ trainer: ProbeGANTrainer, folder: RunFolder, artifacts: RunArtifacts, judge: any ImageClassifier,
-        hooks: TrainingHooks
+        hooks: TrainingHooks, parallel: DataParallelSetup? = nil
     ) throws -> String {
+        // However the loop ends (budget, stopping rule, Ctrl-C, an error), the other ranks stop with it.
+        defer { parallel?.announce(iterate: false) }
         let configuration = trainer.configuration
         let start = Date()
         let startedAt = trainer.iteration
@@ -287,6 +301,7 @@ public enum TrainingRun {
                     iteration: trainer.iteration, runFolder: URL(fileURLWithPath: folder.path).standardizedFileURL.path)
             }
             let record: ProbeGANTrainer.IterationRecord
+            parallel?.announce(iterate: true)
             do {
                 record = try trainer.trainIteration()
             } catch ProbeGANError.diverged(let iteration, let message) {

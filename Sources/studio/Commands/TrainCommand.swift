@@ -66,6 +66,14 @@ struct TrainCommand: ParsableCommand {
     )
     var jobs: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Data parallelism: split every batch into this many shards, computed by one thread each and, under "
+                + "mpirun, shared among the ranks; the result is the same bits for every rank count that divides "
+                + "it (default under mpirun: 4, or the rank count).",
+            valueName: "shards"))
+    var shards: Int?
+
     @Option(help: "Override the preset's iteration budget.")
     var iterations: Int?
 
@@ -162,6 +170,10 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--plan, --unit and --submit split several GAN seeds into units: they need --seeds")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let shards, shards < 1 { throw ValidationError("--shards must be at least 1, got \(shards)") }
+        if shards != nil && (seeds != nil || jobs != nil) {
+            throw ValidationError("--shards spreads one training; --seeds and --jobs train several: pass one of them")
+        }
         if jobs != nil && seeds == nil && !(resume.map(SeedRuns.isSeedsFolder) ?? false) {
             throw ValidationError("--jobs trains several seeds at once: it needs --seeds")
         }
@@ -177,6 +189,32 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let parallel = try DataParallelSetup.launch(shards: shards)
+        if parallel?.group.world != nil && (seeds != nil || resume.map(SeedRuns.isSeedsFolder) == true) {
+            throw ValidationError("mpirun spreads one training over its ranks; train several seeds without mpirun")
+        }
+        if let parallel, !parallel.isCoordinator {
+            // An MPI rank other than 0: rank 0 prepares everything and writes the run folder.
+            do {
+                _ = try parallel.follow()
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                parallel.group.world?.abort(code: 1)
+            }
+            parallel.finish()
+            return
+        }
+        do {
+            try train(parallel: parallel)
+        } catch  where parallel?.group.world != nil {
+            // The other ranks wait for this one: stop them all, after saying why.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            parallel?.group.world?.abort(code: 1)
+        }
+        parallel?.finish()
+    }
+
+    func train(parallel: DataParallelSetup?) throws {
         let (request, recorded) = try makeRequest()
         if case .audio(let folder) = request.source, folder == dataOptions.location.corpusFolder,
             !FileManager.default.fileExists(atPath: folder + "/train")
@@ -218,7 +256,8 @@ struct TrainCommand: ParsableCommand {
             print("every seed and their mean: studio evaluate --run \(request.runFolder)")
             return
         }
-        let summary = try TrainingRun.run(request, resuming: recorded, hooks: TrainingHooks.terminal(interrupt))
+        let summary = try TrainingRun.run(
+            request, resuming: recorded, hooks: TrainingHooks.terminal(interrupt), parallel: parallel)
         print("run folder: \(request.runFolder)")
         print(
             "stopped by \(summary.stopReason) after \(summary.iterations) iterations; selected iteration "

@@ -1,0 +1,130 @@
+import Foundation
+
+// Batch normalisation over a batch split into shards (data-parallel training): every sum over the
+// batch is a per-shard partial sum, exchanged and added in shard order, so each shard normalises
+// with the whole batch's statistics and the result does not depend on which process holds which
+// shard. Legend: N this shard's batch, C channels, HW plane.
+
+extension Tensor {
+    /// `batchNormalized(epsilon:)` with the statistics of the whole batch, of which `self` is the
+    /// shard `peer.shard` (all shards of equal size): `y = (x - mean) / sqrt(variance + epsilon)`.
+    ///
+    /// - Returns: `y`, and the whole batch's per-channel mean and biased variance.
+    ///
+    /// Forward and backward exchange per-channel sums with the other shards, so every shard must
+    /// run the same operations in the same order. The backward pass is the fused one only: a
+    /// recorded (double) backward through a sharded batch norm is not supported.
+    public func batchNormalized(epsilon: Float = 1e-5, sharedWith peer: ShardPeer) -> (
+        output: Tensor, mean: [Float], variance: [Float]
+    ) {
+        precondition(rank == 4, "batchNormalized needs NCHW, got \(shape)")
+        let (batch, channels, plane) = (shape[0], shape[1], shape[2] * shape[3])
+        let total = Double(batch * plane * peer.shardCount)
+        var sums = [Double](repeating: 0, count: channels)
+        withPointer { x in
+            for channel in 0..<channels {
+                for n in 0..<batch { sums[channel] += sumDouble(x + (n * channels + channel) * plane, count: plane) }
+            }
+        }
+        let means = peer.sum(sums).map { Float($0 / total) }
+        var squares = [Double](repeating: 0, count: channels)
+        withPointer { x in
+            for channel in 0..<channels {
+                let mean = means[channel]
+                for n in 0..<batch {
+                    let row = x + (n * channels + channel) * plane
+                    var lanes = SIMD8<Float>(repeating: 0)
+                    var index = 0
+                    while index + 8 <= plane {
+                        let d = UnsafeRawPointer(row + index).loadUnaligned(as: SIMD8<Float>.self) - mean
+                        lanes += d * d
+                        index += 8
+                    }
+                    var rest: Float = 0
+                    while index < plane {
+                        rest += (row[index] - mean) * (row[index] - mean)
+                        index += 1
+                    }
+                    squares[channel] += Double(lanes.sum() + rest)
+                }
+            }
+        }
+        let variances = peer.sum(squares).map { Float($0 / total) }
+        let inverseDeviations = variances.map { 1 / ($0 + epsilon).squareRoot() }
+        let value = makeTensor(shape) { out in
+            withPointer { x in
+                for channel in 0..<channels {
+                    let (mean, inverse) = (means[channel], inverseDeviations[channel])
+                    for n in 0..<batch {
+                        let offset = (n * channels + channel) * plane
+                        for index in 0..<plane { out[offset + index] = (x[offset + index] - mean) * inverse }
+                    }
+                }
+            }
+        }
+        let output = Tape.record(value, inputs: [self], savingOutput: true) { g, y, _ in
+            precondition(
+                !(g.isTracked || y.isTracked), "a recorded backward pass through a sharded batch norm is not supported")
+            return [Tensor.shardedBatchNormGradient(gradient: g, normalized: y, inverse: inverseDeviations, peer: peer)]
+        }
+        return (output, means, variances)
+    }
+
+    /// `dx = (g - mean(g) - y * mean(g * y)) / sqrt(variance + epsilon)`, with both means over
+    /// the whole batch.
+    private static func shardedBatchNormGradient(
+        gradient g: Tensor, normalized y: Tensor, inverse: [Float], peer: ShardPeer
+    ) -> Tensor {
+        let (batch, channels, plane) = (g.shape[0], g.shape[1], g.shape[2] * g.shape[3])
+        let total = Double(batch * plane * peer.shardCount)
+        // Per channel: the sum of g, then the sum of g * y.
+        var partial = [Double](repeating: 0, count: 2 * channels)
+        g.withPointer { gp in
+            y.withPointer { yp in
+                for channel in 0..<channels {
+                    for n in 0..<batch {
+                        let offset = (n * channels + channel) * plane
+                        var sum = SIMD8<Float>(repeating: 0)
+                        var product = SIMD8<Float>(repeating: 0)
+                        var index = 0
+                        while index + 8 <= plane {
+                            let gv = UnsafeRawPointer(gp + offset + index).loadUnaligned(as: SIMD8<Float>.self)
+                            let yv = UnsafeRawPointer(yp + offset + index).loadUnaligned(as: SIMD8<Float>.self)
+                            sum += gv
+                            product += gv * yv
+                            index += 8
+                        }
+                        var restSum: Float = 0
+                        var restProduct: Float = 0
+                        while index < plane {
+                            restSum += gp[offset + index]
+                            restProduct += gp[offset + index] * yp[offset + index]
+                            index += 1
+                        }
+                        partial[channel] += Double(sum.sum() + restSum)
+                        partial[channels + channel] += Double(product.sum() + restProduct)
+                    }
+                }
+            }
+        }
+        let sums = peer.sum(partial)
+        return makeTensor(g.shape) { out in
+            g.withPointer { gp in
+                y.withPointer { yp in
+                    for channel in 0..<channels {
+                        let meanGradient = Float(sums[channel] / total)
+                        let meanProduct = Float(sums[channels + channel] / total)
+                        let scale = inverse[channel]
+                        for n in 0..<batch {
+                            let offset = (n * channels + channel) * plane
+                            for index in 0..<plane {
+                                out[offset + index] =
+                                    (gp[offset + index] - meanGradient - yp[offset + index] * meanProduct) * scale
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
