@@ -98,7 +98,7 @@ let package = Package(
             name: "StudioBenchmarks",
             dependencies: [
                 "StudioAudio", "StudioPipelines", "StudioTensor", "StudioSupport", "StudioModels", "ProbeGAN",
-                "StudioOptimizers", "EGBAS",
+                "StudioOptimizers", "EGBAS", "StudioDistributed", "StudioData",
             ]),
 
         // MARK: - Tests (one target per library; files mirror sources)

@@ -91,10 +91,12 @@ case "classifier":
     try classifierBenchmark()
 case "explore":
     try exploreBenchmark()
+case "cluster":
+    try clusterBenchmark()
 default:
     FileHandle.standardError.write(
         Data(
-            "usage: StudioBenchmarks audio|engine|train|classifier|explore [--wav PATH] [--repeats N] [--clip-start S]\n"
+            "usage: StudioBenchmarks audio|engine|train|classifier|explore|cluster [--wav PATH] [--repeats N] [--clip-start S]\n"
                 .utf8)
     )
     exit(2)

@@ -15,6 +15,12 @@ public final class ShardGroup: ShardExchange, @unchecked Sendable {
     /// The other ranks, if any.
     public let world: MPIWorld?
 
+    /// Time spent trading values with the other ranks (waiting for the slowest included) and the
+    /// number of trades: what data parallelism costs beyond the computing.
+    public var rankExchange: (seconds: Double, count: Int) { condition.withLock { (exchangeSeconds, exchangeCount) } }
+
+    private var exchangeSeconds = 0.0
+    private var exchangeCount = 0
     private let condition = NSCondition()
     private var contributions: [[UInt8]?]
     private var arrived = 0
@@ -49,9 +55,12 @@ public final class ShardGroup: ShardExchange, @unchecked Sendable {
             precondition(Set(local.map(\.count)).count == 1, "shards gave values of different lengths")
             if let world, world.size > 1 {
                 let length = local[0].count
+                let started = DispatchTime.now().uptimeNanoseconds
                 outcome = world.gatherToAll(Array(local.joined())).flatMap { rank in
                     (0..<local.count).map { Array(rank[($0 * length)..<(($0 + 1) * length)]) }
                 }
+                exchangeSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                exchangeCount += 1
             } else {
                 outcome = local
             }
