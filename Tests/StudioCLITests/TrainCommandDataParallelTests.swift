@@ -70,6 +70,39 @@ import Testing
             #expect(resumed.tensors[name]?.scalars == tensor.scalars, "\(name) differs after a resume on other ranks")
         }
 
+        // A rank killed mid-run: mpirun stops the others and says which rank died; the last
+        // checkpoint stays good, and the run resumes from it in one process.
+        let dying = out("dying")
+        let killed = try ExperimentUnitsTests.bash(
+            [
+                "bash", "-c",
+                """
+                "$@" > "$LOG" 2>&1 &
+                launcher=$!
+                for _ in $(seq 1 1200); do [ -s "$RUN/checkpoints/last.safetensors" ] && break; sleep 0.1; done
+                for pid in $(pgrep -f "$RUN"); do
+                    if tr '\\0' '\\n' < /proc/$pid/environ 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then
+                        kill -9 "$pid"
+                    fi
+                done
+                wait $launcher
+                status=$?
+                cat "$LOG"
+                exit $status
+                """,
+                "kill-rank-1", Self.mpirun, "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", "2",
+                StudioCommandRunner.executable.path,
+            ] + common + ["--iterations", "200", "--out", dying],
+            environment: ["RUN": dying, "LOG": out("dying.log"), "STUDIO_THREADS": "1"])
+        #expect(killed.status != 0, "\(killed.output)")
+        #expect(killed.output.contains("rank 1") && killed.output.contains("signal 9"), "\(killed.output)")
+        let afterDeath = try StudioCommandRunner.run(
+            [
+                "train", "--resume", dying, "--iterations", "6", "--shards", "2", "--cache",
+                folder.appendingPathComponent("cache").path,
+            ])
+        #expect(afterDeath.status == 0 && afterDeath.stdout.contains("resuming"), "\(afterDeath.stderr)")
+
         // Three ranks cannot share four shards: every rank says so and the job stops.
         let uneven = try Self.mpirun(3, common + ["--iterations", "1", "--shards", "4", "--out", out("uneven")])
         #expect(
