@@ -194,10 +194,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("mpirun spreads one training over its ranks; train several seeds without mpirun")
         }
         if let parallel, !parallel.isCoordinator {
-            // An MPI rank other than 0: rank 0 prepares everything and writes the run folder. Ctrl-C
-            // (mpirun passes it to every rank) is rank 0's to handle: it finishes the iteration with
-            // the others, writes its checkpoint and stops them.
-            signal(SIGINT, SIG_IGN)
+            // An MPI rank other than 0: rank 0 prepares everything and writes the run folder.
             do {
                 _ = try parallel.follow()
             } catch {
