@@ -115,7 +115,8 @@ let package = Package(
         .testTarget(name: "StudioTensorTests", dependencies: ["StudioTensor", "StudioSupport"]),
         .testTarget(
             name: "StudioNNTests", dependencies: ["StudioNN", "StudioOptimizers", "StudioTensor", "StudioSupport"]),
-        .testTarget(name: "StudioDistributedTests", dependencies: ["StudioDistributed", "StudioTensor"]),
+        .testTarget(
+            name: "StudioDistributedTests", dependencies: ["StudioDistributed", "StudioTensor", "StudioSupport"]),
         .testTarget(
             name: "ProbeGANTests",
             dependencies: [
