@@ -62,44 +62,57 @@ public enum JudgePanel {
         data: ClassificationData, audio: Bool, dataName: String, cacheFolder: String, epochs: Int? = nil,
         log: (String) -> Void, progress: @escaping (String, Int, Int) -> Void
     ) throws -> [Judge] {
+        let trained = try trainingOrder.map { index in
+            try member(
+                index, data: data, audio: audio, dataName: dataName, cacheFolder: cacheFolder, epochs: epochs, log: log,
+                progress: progress)
+        }
+        return members.indices.map { index in trained[trainingOrder.firstIndex(of: index)!] }
+    }
+
+    /// The order members train in: the default judge last, so that a training run still making
+    /// it is then likely done.
+    static let trainingOrder = Array(members.indices.dropFirst()) + [0]
+
+    /// Loads member `index`, training it (once) when it is missing or was trained on other data or
+    /// by another recipe. `epochs` overrides its epoch budget (tests, quick looks).
+    public static func member(
+        _ index: Int, data: ClassificationData, audio: Bool, dataName: String, cacheFolder: String, epochs: Int?,
+        log: (String) -> Void, progress: @escaping (String, Int, Int) -> Void
+    ) throws -> Judge {
+        let member = members[index]
+        if member.name == "judge" && epochs == nil {
+            let judge = try DefaultClassifiers.ensure(
+                .judge, data: data, audio: audio, dataName: dataName, cacheFolder: cacheFolder, epochs: epochs,
+                log: log, progress: progress)
+            return Judge(member: member, model: judge.model, summary: judge.summary, path: judge.path)
+        }
+        var configuration = ClassifierTrainingConfiguration()
+        configuration.weightDecay = 5e-4
+        configuration.seed = member.seed
+        configuration.validationFraction = 0.15
+        configuration.epochs = epochs ?? (audio ? 20 : 6)
+        configuration.patience = audio ? 8 : 3
+        if member.selection == .weightAverage {
+            configuration.validationFraction = 0
+            configuration.averagingStart = max(1, configuration.epochs - 4)
+        }
+        if member.mixup > 0 { configuration.mixup = Mixup(alpha: member.mixup) }
+        if audio {
+            var augmentation = SpectrogramAugmentation()
+            if member.frequencyWarp > 0 {
+                augmentation.frequencyWarp = try ClassifierPipelines.frequencyWarp(maximum: member.frequencyWarp)
+            }
+            configuration.augmentation = augmentation
+        }
         // A budget override keeps its judges apart, so it never displaces the cached defaults.
         let suffix = epochs.map { "-epochs\($0)" } ?? ""
-        // The default judge last: a training run that is still making it is then likely done.
-        let order = Array(members.indices.dropFirst()) + [0]
-        let trained = try order.map { index -> Judge in
-            let member = members[index]
-            if member.name == "judge" && epochs == nil {
-                let judge = try DefaultClassifiers.ensure(
-                    .judge, data: data, audio: audio, dataName: dataName, cacheFolder: cacheFolder, epochs: epochs,
-                    log: log, progress: progress)
-                return Judge(member: member, model: judge.model, summary: judge.summary, path: judge.path)
-            }
-            var configuration = ClassifierTrainingConfiguration()
-            configuration.weightDecay = 5e-4
-            configuration.seed = member.seed
-            configuration.validationFraction = 0.15
-            configuration.epochs = epochs ?? (audio ? 20 : 6)
-            configuration.patience = audio ? 8 : 3
-            if member.selection == .weightAverage {
-                configuration.validationFraction = 0
-                configuration.averagingStart = max(1, configuration.epochs - 4)
-            }
-            if member.mixup > 0 { configuration.mixup = Mixup(alpha: member.mixup) }
-            if audio {
-                var augmentation = SpectrogramAugmentation()
-                if member.frequencyWarp > 0 {
-                    augmentation.frequencyWarp = try ClassifierPipelines.frequencyWarp(maximum: member.frequencyWarp)
-                }
-                configuration.augmentation = augmentation
-            }
-            let path = URL(fileURLWithPath: cacheFolder).appendingPathComponent(
-                "classifiers/\(dataName)-\(member.name)\(suffix).safetensors"
-            ).path
-            let trained = try DefaultClassifiers.loadOrTrain(
-                path: path, name: member.name, isJudge: true, data: data, architecture: member.architecture,
-                widths: member.widths, configuration: configuration, startingFrom: nil, log: log, progress: progress)
-            return Judge(member: member, model: trained.model, summary: trained.summary, path: trained.path)
-        }
-        return members.indices.map { index in trained[order.firstIndex(of: index)!] }
+        let path = URL(fileURLWithPath: cacheFolder).appendingPathComponent(
+            "classifiers/\(dataName)-\(member.name)\(suffix).safetensors"
+        ).path
+        let trained = try DefaultClassifiers.loadOrTrain(
+            path: path, name: member.name, isJudge: true, data: data, architecture: member.architecture,
+            widths: member.widths, configuration: configuration, startingFrom: nil, log: log, progress: progress)
+        return Judge(member: member, model: trained.model, summary: trained.summary, path: trained.path)
     }
 }

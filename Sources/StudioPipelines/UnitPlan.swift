@@ -38,7 +38,8 @@ public struct PlanUnit: Sendable, Codable, Equatable {
         case prepare
         /// Trains (or reads from its cache) one probed classifier and checks it.
         case classifier
-        /// Trains one GAN run: an experiment's arm (one GAN seed of it), or one seed of a seeds folder.
+        /// Trains one GAN run (an experiment's arm, one GAN seed of it, or one seed of a seeds folder),
+        /// or one judge of the judge panel.
         case run
     }
 
@@ -66,7 +67,7 @@ public struct PlanUnit: Sendable, Codable, Equatable {
 /// without `--unit` writes what a one-machine run writes (an experiment's report, a seeds folder's
 /// summary). Each unit is resumable and safe to rerun: finished work is kept.
 public struct UnitPlan: Sendable, Codable, Equatable {
-    /// What the plan is of, in job names: `marker`, `spurious`, `seeds`.
+    /// What the plan is of, in job names: `marker`, `spurious`, `seeds`, `panel`.
     public var name: String
     /// The command's record (its settings as its folder records them): `--unit` refuses a plan
     /// written for other inputs.

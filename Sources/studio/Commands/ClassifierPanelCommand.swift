@@ -15,7 +15,9 @@ struct ClassifierPanelCommand: ParsableCommand {
             how their weights are kept (early stopping on held-out training speakers, or a weight average \
             of the last five epochs on every training speaker). Each trains on the training split only and \
             is cached beside the default judge (CACHE/classifiers/DATA-judge-*.safetensors). This command \
-            prints each judge's accuracy on the held-out test split, overall and per class.
+            prints each judge's accuracy on the held-out test split, overall and per class. With --plan, \
+            --unit K or --submit slurm (and --out FOLDER for the plan), each judge is a unit a scheduler \
+            runs on its own.
             """)
 
     @OptionGroup var dataOptions: ClassifierDataOptions
@@ -26,28 +28,53 @@ struct ClassifierPanelCommand: ParsableCommand {
     @Flag(help: "Print the JSON report.")
     var json = false
 
+    @Option(
+        help:
+            "Judges trained at once, the engine's threads divided among them (default 1); a judge's last bits depend on its threads."
+    )
+    var jobs: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --plan, --unit or --submit: the folder of the plan, its units' marks and Slurm logs.",
+            valueName: "folder"))
+    var out: String?
+
+    @OptionGroup(title: "Scheduling") var scheduling: SchedulerOptions
+
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if (scheduling.writesPlan || scheduling.unit != nil) && out == nil {
+            throw ValidationError("--plan, --unit and --submit keep the plan in a folder: pass --out FOLDER")
+        }
     }
 
     func run() throws {
         let source = try dataOptions.source()
-        let (train, test) = try dataOptions.loadData()
         var audio = false
         if case .audio = source { audio = true }
-        nonisolated(unsafe) var bar: ProgressBar?
-        nonisolated(unsafe) var title = ""
-        let log: (String) -> Void = { print($0) }
-        let panel = try JudgePanel.ensure(
-            data: train, audio: audio, dataName: source.dataName, cacheFolder: dataOptions.location.cacheFolder,
-            epochs: epochs, log: log
-        ) { name, done, total in
-            if name != title {
-                title = name
-                bar = ProgressBar(name, total: total)
+        let cacheFolder = dataOptions.location.cacheFolder
+        let hooks = TrainingHooks.terminal(InterruptFlag.install())
+        if let out, scheduling.writesPlan || scheduling.unit != nil {
+            let plan = try JudgePanel.plan(
+                dataName: source.dataName, cacheFolder: cacheFolder, epochs: epochs, jobs: jobs ?? 1)
+            if let unit = scheduling.unit {
+                try JudgePanel.runUnit(
+                    unit, folder: out, expected: plan, data: { try dataOptions.loadData().train }, audio: audio,
+                    dataName: source.dataName, cacheFolder: cacheFolder, epochs: epochs, hooks: hooks)
+                print("unit \(unit) of \(UnitPlan.file(in: out)) finished")
+                return
             }
-            bar?.update(done)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try plan.write(to: out)
+            try scheduling.schedule(plan, folder: out, final: "scores every judge")
+            return
         }
+        let (train, test) = try dataOptions.loadData()
+        let panel = try JudgePanel.ensure(
+            data: train, audio: audio, dataName: source.dataName, cacheFolder: cacheFolder, epochs: epochs,
+            jobs: jobs ?? 1, hooks: hooks)
         struct Scored: Codable {
             let name: String, architecture: String, widths: [Int], path: String, recipe: String?
             let heldOut: ClassifierEvaluationReport
