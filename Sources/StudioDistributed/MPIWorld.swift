@@ -15,13 +15,13 @@ public final class MPIWorld: @unchecked Sendable {
     public let rank: Int, size: Int
     private let api: OpenMPI
 
-    /// The world of the `mpirun` that started this process, initialised on first use; nil when the
-    /// process was not started by `mpirun` (no `OMPI_COMM_WORLD_SIZE` in the environment).
+    /// The world of the launcher that started this process, initialised on first use; nil when no
+    /// MPI launcher started it (see `isLaunched`).
     /// - Throws: `MPIError` when the environment names an `mpirun` but Open MPI cannot be loaded.
     public static func launched() throws -> MPIWorld? {
         try launchLock.withLock {
             if let world = shared { return world }
-            guard ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] != nil else { return nil }
+            guard isLaunched else { return nil }
             let api = try OpenMPI.load()
             var provided: Int32 = 0
             try api.check(api.initThread(nil, nil, OpenMPI.threadSerialized, &provided), "MPI_Init_thread")
@@ -37,6 +37,16 @@ public final class MPIWorld: @unchecked Sendable {
             shared = world
             return world
         }
+    }
+
+    /// True when a launcher started this process as one of several MPI ranks: `mpirun` (Open MPI
+    /// sets `OMPI_COMM_WORLD_SIZE`) or a PMIx launcher such as `srun --mpi=pmix` (`PMIX_RANK`, and
+    /// under Slurm `SLURM_NTASKS`). A launch of one rank counts as none: the process runs alone.
+    public static var isLaunched: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        if let size = environment["OMPI_COMM_WORLD_SIZE"].flatMap({ Int($0) }) { return size > 1 }
+        guard environment["PMIX_RANK"] != nil else { return false }
+        return environment["SLURM_NTASKS"].flatMap { Int($0) }.map { $0 > 1 } ?? true
     }
 
     nonisolated(unsafe) private static var shared: MPIWorld?
