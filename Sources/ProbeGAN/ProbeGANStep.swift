@@ -29,7 +29,7 @@ public final class ProbeGANStep {
     /// In data-parallel training, the shard of every batch this step computes and the exchange
     /// with the other shards. Each step then draws the whole batch's random numbers and keeps its
     /// shard's rows, weighs its losses by its share of the whole batch, and sums gradients, loss
-    /// values and the generator's batch statistics over the shards in shard order. Nil: this step
+    /// values and the generator's batch statistics over the shards in one fixed order. Nil: this step
     /// computes the whole batch.
     public var shardPeer: ShardPeer? {
         didSet { for case let norm as BatchNorm2d in generator.allModules() { norm.shardPeer = shardPeer } }
@@ -226,7 +226,7 @@ public final class ProbeGANStep {
         return whole == 0 ? mean * 0 : mean * (Float(local) / Float(whole))
     }
 
-    /// Gradients and loss values summed over every shard in shard order (unchanged without a `shardPeer`).
+    /// Gradients and loss values summed over every shard in one fixed order (unchanged without a `shardPeer`).
     func summedOverShards(_ gradients: [Tensor], losses: [Float]) -> (gradients: [Tensor], losses: [Float]) {
         guard let peer = shardPeer else { return (gradients, losses) }
         var flat = [Float]()

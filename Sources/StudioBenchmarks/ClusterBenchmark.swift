@@ -9,8 +9,9 @@ import StudioTensor
 /// The quick preset's training iteration (mel 1x64x64, channel base 16, batch 32, 2 D steps,
 /// three classes with one unseen) through `ProbeGANTrainer`, plain or with `--shards S` shards
 /// over this process's threads and, under `mpirun`, its ranks. Every rank runs the same fixed
-/// number of iterations; rank 0 prints. Under `mpirun` it also times the byte-wise gather to all
-/// that sums shards, for a small and a gradient-sized message (latency and bandwidth).
+/// number of iterations; rank 0 prints. Under `mpirun` it also times one step of the recursive
+/// doubling that sums shards (a trade between two ranks), for a small and a gradient-sized
+/// message (latency and bandwidth).
 func clusterBenchmark() throws {
     let shards = Int(option("shards", default: "0")) ?? 0
     let iterations = Int(option("iterations", default: "5")) ?? 5
@@ -64,11 +65,14 @@ func clusterBenchmark() throws {
         + trainer.discriminator.trainableParameters.reduce(0) { $0 + $1.value.count }
     say("gradient_floats_per_iteration=\(gradientFloats * (configuration.discriminatorSteps + 1))")
     if let world, world.size > 1 {
-        for (name, bytes) in [("gather_small", 8), ("gather_gradients", 4 * gradientFloats)] {
+        // One step of the recursive doubling that sums the shards: a trade with one partner.
+        for (name, bytes) in [("trade_small", 8), ("trade_gradients", 4 * gradientFloats)] {
             let message = [UInt8](repeating: 1, count: bytes)
-            _ = world.gatherToAll(message)
+            let partner = world.rank ^ 1
+            guard partner < world.size else { break }
+            _ = world.trade(message, with: partner)
             var samples = [Double]()
-            for _ in 0..<20 { samples.append(seconds { _ = world.gatherToAll(message) }) }
+            for _ in 0..<20 { samples.append(seconds { _ = world.trade(message, with: partner) }) }
             say("\(name)_bytes=\(bytes) \(name)_s=\(median(samples))")
         }
         world.finalize()

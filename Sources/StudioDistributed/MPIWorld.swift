@@ -8,8 +8,9 @@ import Foundation
 /// the program runs under `mpirun`: a build needs no MPI, and a program started without `mpirun`
 /// never touches it.
 ///
-/// Only byte-wise collectives are used (gather to all, broadcast, barrier); every sum is made by
-/// the caller in a fixed order, so results do not depend on MPI's reduction order.
+/// Only byte-wise communication is used (gather to all, a trade between two ranks, broadcast,
+/// barrier); every sum is made by the caller in a fixed order, so results do not depend on MPI's
+/// reduction order.
 public final class MPIWorld: @unchecked Sendable {
     /// This process's rank and the number of ranks.
     public let rank: Int, size: Int
@@ -70,6 +71,20 @@ public final class MPIWorld: @unchecked Sendable {
         }
         precondition(status == 0, "MPI_Allgather failed (\(status))")
         return (0..<size).map { Array(all[($0 * length)..<(($0 + 1) * length)]) }
+    }
+
+    /// Sends `bytes` to rank `partner` and returns the bytes it sends here (of the same length).
+    public func trade(_ bytes: [UInt8], with partner: Int) -> [UInt8] {
+        var received = [UInt8](repeating: 0, count: bytes.count)
+        let status = bytes.withUnsafeBytes { send in
+            received.withUnsafeMutableBytes { receive in
+                api.sendrecv(
+                    send.baseAddress, Int32(bytes.count), api.byte, Int32(partner), 7, receive.baseAddress,
+                    Int32(bytes.count), api.byte, Int32(partner), 7, api.world, nil)
+            }
+        }
+        precondition(status == 0, "MPI_Sendrecv failed (\(status))")
+        return received
     }
 
     /// `bytes` as rank `root` has them, on every rank; other ranks pass a buffer of the same
@@ -147,6 +162,12 @@ private struct OpenMPI {
         @convention(c) (
             UnsafeRawPointer?, Int32, OpaquePointer, UnsafeMutableRawPointer?, Int32, OpaquePointer, OpaquePointer
         ) -> Int32
+    typealias Sendrecv =
+        @convention(c) (
+            UnsafeRawPointer?, Int32, OpaquePointer, Int32, Int32, UnsafeMutableRawPointer?, Int32, OpaquePointer,
+            Int32,
+            Int32, OpaquePointer, UnsafeMutableRawPointer?
+        ) -> Int32
     typealias Ibcast =
         @convention(c) (
             UnsafeMutableRawPointer?, Int32, OpaquePointer, Int32, OpaquePointer, UnsafeMutablePointer<OpaquePointer?>
@@ -162,6 +183,7 @@ private struct OpenMPI {
     static let threadSerialized: Int32 = 2
 
     let initThread: InitThread, commRank: CommQuery, commSize: CommQuery, allgather: Allgather
+    let sendrecv: Sendrecv
     let ibcast: Ibcast, ibarrier: Ibarrier, test: Test, abort: Abort, finalize: Finalize
     let world: OpaquePointer, byte: OpaquePointer
 
@@ -182,6 +204,7 @@ private struct OpenMPI {
             commRank: try function("MPI_Comm_rank", as: CommQuery.self),
             commSize: try function("MPI_Comm_size", as: CommQuery.self),
             allgather: try function("MPI_Allgather", as: Allgather.self),
+            sendrecv: try function("MPI_Sendrecv", as: Sendrecv.self),
             ibcast: try function("MPI_Ibcast", as: Ibcast.self),
             ibarrier: try function("MPI_Ibarrier", as: Ibarrier.self),
             test: try function("MPI_Test", as: Test.self), abort: try function("MPI_Abort", as: Abort.self),

@@ -42,16 +42,24 @@ final class ResultBox<T>: @unchecked Sendable {
         }
     }
 
-    @Test func peersSumInShardOrder() throws {
-        // 1e8 + 1 - 1e8 + 1 in Float: the order decides the result, and it must be the shard order.
+    @Test func peersSumAsOnePairwiseTree() throws {
+        // 1e8 + 1 - 1e8 + 1 in Float: the order decides the result, and it must be the tree's,
+        // (v0 + v1) + (v2 + v3), not the running sum ((v0 + v1) + v2) + v3.
         let group = try ShardGroup(shardCount: 4, world: nil)
         let values: [Float] = [1e8, 1, -1e8, 1]
         let sums = inThreads(group) { shard in
             ShardPeer(exchange: group, shard: shard).sum([values[shard]])
         }
-        let ordered = ((values[0] + values[1]) + values[2]) + values[3]
-        #expect(sums.allSatisfy { $0 == [ordered] })
-        #expect(ordered == 1)
+        #expect(sums.allSatisfy { $0 == [(values[0] + values[1]) + (values[2] + values[3])] })
+        #expect(sums[0] == [0] && ((values[0] + values[1]) + values[2]) + values[3] == 1)
+    }
+
+    @Test func pairwiseTreeCarriesAnOddPartUp() {
+        // Three parts: (a + b) + c. Five: ((a + b) + (c + d)) + e.
+        #expect(ShardSum.pairwise([[1e8], [1], [-1e8]] as [[Float]]) == [0])
+        let five: [[Double]] = [[1], [2], [3], [4], [5]]
+        #expect(ShardSum.pairwise(five) == [15])
+        #expect(ShardSum.pairwise([[Float(1e8)], [1], [1], [-1e8], [1]]) == [(Float(1e8) + 1) + (1 + -1e8) + 1])
     }
 
     @Test func unevenShardsAreRefused() {

@@ -1,7 +1,7 @@
 import Foundation
 
 // Batch normalisation over a batch split into shards (data-parallel training): every sum over the
-// batch is a per-shard partial sum, exchanged and added in shard order, so each shard normalises
+// batch is a per-shard partial sum, exchanged and added in one fixed order, so each shard normalises
 // with the whole batch's statistics and the result does not depend on which process holds which
 // shard. Legend: N this shard's batch, C channels, HW plane.
 
