@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// An experiment split into units (`--plan`, `--unit K`) and run as Slurm jobs (`--submit slurm`,
-/// on a one-node cluster the test starts and stops) writes the report a one-machine run writes.
+/// An experiment over 3 GAN seeds split into units (`--plan`, `--unit K`) and run as Slurm jobs
+/// (`--submit slurm`, on a one-node cluster the test starts and stops) writes the report a
+/// one-machine run writes.
 @Suite("studio experiment --plan, --unit, --submit slurm", .serialized)
 struct ExperimentUnitsTests {
     /// What two runs of one experiment must share: every measured row, every finding and every
@@ -29,7 +30,7 @@ struct ExperimentUnitsTests {
         let common =
             [
                 "experiment", "marker", "--modality", "image", "--data", data.path, "--cache",
-                folder.appendingPathComponent("cache").path,
+                folder.appendingPathComponent("cache").path, "--replicates", "3",
             ] + ExperimentCommandTests.tiny
         // Two engine threads, two arms at once: each arm (and classifier) trains on one thread.
         let two = ["STUDIO_THREADS": "2"]
@@ -45,8 +46,8 @@ struct ExperimentUnitsTests {
         #expect(planned.status == 0, "\(planned.stderr)")
         #expect(planned.stdout.contains("unit 5: violation (after 2), 1 engine thread(s)"), "\(planned.stdout)")
         #expect(!FileManager.default.fileExists(atPath: units + "/runs"), "--plan trains nothing")
-        let outOfRange = try StudioCommandRunner.run(byHand + ["--unit", "6"])
-        #expect(outOfRange.status != 0 && outOfRange.stderr.contains("units 0 to 5"), "\(outOfRange.stderr)")
+        let outOfRange = try StudioCommandRunner.run(byHand + ["--unit", "12"])
+        #expect(outOfRange.status != 0 && outOfRange.stderr.contains("units 0 to 11"), "\(outOfRange.stderr)")
         let early = try StudioCommandRunner.run(byHand + ["--unit", "3"])
         #expect(early.status != 0 && early.stderr.contains("needs unit(s) 1 (classifier-marked)"), "\(early.stderr)")
         #expect(!FileManager.default.fileExists(atPath: units + "/runs"), "a unit that cannot start writes nothing")
@@ -55,7 +56,7 @@ struct ExperimentUnitsTests {
             otherInputs.status != 0 && otherInputs.stderr.contains("written for other settings"),
             "\(otherInputs.stderr)")
         // Each unit with the threads the plan gives it, as the Slurm jobs below run them.
-        for unit in 0..<6 {
+        for unit in 0..<12 {
             let threads = unit == 0 ? "2" : "1"
             let ran = try StudioCommandRunner.run(
                 byHand + ["--unit", "\(unit)", "--jobs", "1"], environment: ["STUDIO_THREADS": threads])
