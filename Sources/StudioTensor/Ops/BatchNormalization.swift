@@ -31,20 +31,8 @@ extension Tensor {
                         let mean = Float(sum / total)
                         var squares = 0.0
                         for n in 0..<batch {
-                            let row = x + (n * channels + channel) * plane
-                            var lanes = SIMD8<Float>(repeating: 0)
-                            var index = 0
-                            while index + 8 <= plane {
-                                let d = UnsafeRawPointer(row + index).loadUnaligned(as: SIMD8<Float>.self) - mean
-                                lanes += d * d
-                                index += 8
-                            }
-                            var rest: Float = 0
-                            while index < plane {
-                                rest += (row[index] - mean) * (row[index] - mean)
-                                index += 1
-                            }
-                            squares += Double(lanes.sum() + rest)
+                            squares += Double(
+                                squaredDeviations(x + (n * channels + channel) * plane, count: plane, mean: mean))
                         }
                         let variance = Float(squares / total)
                         let inverse = 1 / (variance + epsilon).squareRoot()
@@ -83,25 +71,9 @@ extension Tensor {
                             var productSum = 0.0
                             for n in 0..<batch {
                                 let offset = (n * channels + channel) * plane
-                                var sum = SIMD8<Float>(repeating: 0)
-                                var product = SIMD8<Float>(repeating: 0)
-                                var index = 0
-                                while index + 8 <= plane {
-                                    let gv = UnsafeRawPointer(gp + offset + index).loadUnaligned(as: SIMD8<Float>.self)
-                                    let yv = UnsafeRawPointer(yp + offset + index).loadUnaligned(as: SIMD8<Float>.self)
-                                    sum += gv
-                                    product += gv * yv
-                                    index += 8
-                                }
-                                var restSum: Float = 0
-                                var restProduct: Float = 0
-                                while index < plane {
-                                    restSum += gp[offset + index]
-                                    restProduct += gp[offset + index] * yp[offset + index]
-                                    index += 1
-                                }
-                                gradientSum += Double(sum.sum() + restSum)
-                                productSum += Double(product.sum() + restProduct)
+                                let sums = gradientSums(gp + offset, yp + offset, count: plane)
+                                gradientSum += Double(sums.gradient)
+                                productSum += Double(sums.product)
                             }
                             let meanGradient = Float(gradientSum / total)
                             let meanProduct = Float(productSum / total)
@@ -128,4 +100,47 @@ extension Tensor {
         let normalized = centered * inverse
         return (g - g.mean(alongAxes: axes) - normalized * (g * normalized).mean(alongAxes: axes)) * inverse
     }
+}
+
+// The row kernels both batch-norm ops (whole batch and sharded) sum with, so that one shard is the
+// plain op bit for bit.
+
+/// `sum((row[i] - mean)^2)` over `count` floats: eight lanes, then the rest.
+func squaredDeviations(_ row: UnsafePointer<Float>, count: Int, mean: Float) -> Float {
+    var lanes = SIMD8<Float>(repeating: 0)
+    var index = 0
+    while index + 8 <= count {
+        let d = UnsafeRawPointer(row + index).loadUnaligned(as: SIMD8<Float>.self) - mean
+        lanes += d * d
+        index += 8
+    }
+    var rest: Float = 0
+    while index < count {
+        rest += (row[index] - mean) * (row[index] - mean)
+        index += 1
+    }
+    return lanes.sum() + rest
+}
+
+/// `sum(g)` and `sum(g * y)` over `count` floats of two rows: eight lanes, then the rest.
+func gradientSums(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> (gradient: Float, product: Float)
+{
+    var sum = SIMD8<Float>(repeating: 0)
+    var product = SIMD8<Float>(repeating: 0)
+    var index = 0
+    while index + 8 <= count {
+        let gv = UnsafeRawPointer(g + index).loadUnaligned(as: SIMD8<Float>.self)
+        let yv = UnsafeRawPointer(y + index).loadUnaligned(as: SIMD8<Float>.self)
+        sum += gv
+        product += gv * yv
+        index += 8
+    }
+    var restSum: Float = 0
+    var restProduct: Float = 0
+    while index < count {
+        restSum += g[index]
+        restProduct += g[index] * y[index]
+        index += 1
+    }
+    return (sum.sum() + restSum, product.sum() + restProduct)
 }

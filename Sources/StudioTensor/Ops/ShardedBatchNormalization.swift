@@ -32,20 +32,8 @@ extension Tensor {
             for channel in 0..<channels {
                 let mean = means[channel]
                 for n in 0..<batch {
-                    let row = x + (n * channels + channel) * plane
-                    var lanes = SIMD8<Float>(repeating: 0)
-                    var index = 0
-                    while index + 8 <= plane {
-                        let d = UnsafeRawPointer(row + index).loadUnaligned(as: SIMD8<Float>.self) - mean
-                        lanes += d * d
-                        index += 8
-                    }
-                    var rest: Float = 0
-                    while index < plane {
-                        rest += (row[index] - mean) * (row[index] - mean)
-                        index += 1
-                    }
-                    squares[channel] += Double(lanes.sum() + rest)
+                    squares[channel] += Double(
+                        squaredDeviations(x + (n * channels + channel) * plane, count: plane, mean: mean))
                 }
             }
         }
@@ -84,25 +72,9 @@ extension Tensor {
                 for channel in 0..<channels {
                     for n in 0..<batch {
                         let offset = (n * channels + channel) * plane
-                        var sum = SIMD8<Float>(repeating: 0)
-                        var product = SIMD8<Float>(repeating: 0)
-                        var index = 0
-                        while index + 8 <= plane {
-                            let gv = UnsafeRawPointer(gp + offset + index).loadUnaligned(as: SIMD8<Float>.self)
-                            let yv = UnsafeRawPointer(yp + offset + index).loadUnaligned(as: SIMD8<Float>.self)
-                            sum += gv
-                            product += gv * yv
-                            index += 8
-                        }
-                        var restSum: Float = 0
-                        var restProduct: Float = 0
-                        while index < plane {
-                            restSum += gp[offset + index]
-                            restProduct += gp[offset + index] * yp[offset + index]
-                            index += 1
-                        }
-                        partial[channel] += Double(sum.sum() + restSum)
-                        partial[channels + channel] += Double(product.sum() + restProduct)
+                        let sums = gradientSums(gp + offset, yp + offset, count: plane)
+                        partial[channel] += Double(sums.gradient)
+                        partial[channels + channel] += Double(sums.product)
                     }
                 }
             }
