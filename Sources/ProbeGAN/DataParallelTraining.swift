@@ -46,8 +46,8 @@ extension ProbeGANTrainer {
         let generatorState = step.generatorOptimizer.state(of: generator.namedParameters())
         let discriminatorState = step.discriminatorOptimizer.state(of: discriminator.namedParameters())
         for copy in shardSteps.dropFirst() {
-            Self.copyState(from: generator, to: copy.generator)
-            Self.copyState(from: discriminator, to: copy.discriminator)
+            ProbeGANModels.copyState(from: generator, to: copy.generator)
+            ProbeGANModels.copyState(from: discriminator, to: copy.discriminator)
             try copy.generatorOptimizer.restore(
                 step: generatorState.step, tensors: generatorState.tensors, of: copy.generator.namedParameters())
             try copy.discriminatorOptimizer.restore(
@@ -55,13 +55,6 @@ extension ProbeGANTrainer {
                 of: copy.discriminator.namedParameters())
         }
         shardCopiesAreStale = false
-    }
-
-    static func copyState(from source: Module, to target: Module) {
-        for ((_, to), (_, from)) in zip(target.namedParameters(), source.namedParameters()) {
-            to.value = from.value.detached
-        }
-        for ((_, to), (_, from)) in zip(target.namedBuffers(), source.namedBuffers()) { to.value = from.value }
     }
 
     /// Runs `body` for every local shard at once, each in its own thread with one engine thread

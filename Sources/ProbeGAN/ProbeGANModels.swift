@@ -25,9 +25,15 @@ public enum ProbeGANModels {
     /// A copy of `generator` (parameters and buffers) in a fresh module.
     public static func copy(_ generator: Generator, _ configuration: ProbeGANConfiguration) -> Generator {
         let copy = Self.generator(configuration, seed: 0)
-        let target = copy.namedParameters()
-        for ((_, to), (_, from)) in zip(target, generator.namedParameters()) { to.value = from.value.detached }
-        for ((_, to), (_, from)) in zip(copy.namedBuffers(), generator.namedBuffers()) { to.value = from.value }
+        copyState(from: generator, to: copy)
         return copy
+    }
+
+    /// Gives `target` the parameters (detached) and buffers of `source`, a module of the same architecture.
+    static func copyState(from source: Module, to target: Module) {
+        for ((_, to), (_, from)) in zip(target.namedParameters(), source.namedParameters()) {
+            to.value = from.value.detached
+        }
+        for ((_, to), (_, from)) in zip(target.namedBuffers(), source.namedBuffers()) { to.value = from.value }
     }
 }
