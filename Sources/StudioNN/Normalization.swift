@@ -42,9 +42,11 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4, "BatchNorm2d needs NCHW, got \(x.shape)")
         let channels = x.shape[1]
-        let normalized = isTraining ? doTraining(x) : doInference(x)
+        guard isTraining else { return doInference(x) }
+        let normalized = doTraining(x)
         guard let weight, let bias else { return normalized }
-        return normalized * weight.value.reshaped([1, channels, 1, 1]) + bias.value.reshaped([1, channels, 1, 1])
+        return normalized.channelAffine(
+            scale: weight.value.reshaped([1, channels, 1, 1]), shift: bias.value.reshaped([1, channels, 1, 1]))
     }
 
     private func doTraining(_ x: Tensor) -> Tensor {
@@ -62,11 +64,14 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
         return output
     }
 
+    /// `(x - mean) / sqrt(variance + epsilon) * weight + bias` with the running statistics, as one
+    /// per-channel scale and shift of `x` (one pass over the activations each way).
     private func doInference(_ x: Tensor) -> Tensor {
         let channels = x.shape[1]
-        let mean = runningMean.value.reshaped([1, channels, 1, 1])
-        let scale = (runningVariance.value.reshaped([1, channels, 1, 1]) + epsilon).sqrt()
-        return (x - mean) / scale
+        let inverseDeviation = 1 / (runningVariance.value + epsilon).sqrt()
+        let scale = weight.map { $0.value * inverseDeviation } ?? inverseDeviation
+        let shift = (bias?.value ?? Tensor.zeros([channels])) - runningMean.value * scale
+        return x.channelAffine(scale: scale.reshaped([1, channels, 1, 1]), shift: shift.reshaped([1, channels, 1, 1]))
     }
 }
 
@@ -97,6 +102,6 @@ public final class ConditionalBatchNorm2d: Module, @unchecked Sendable {
         let channels = x.shape[1]
         let scale = (gain(condition) + 1).reshaped([x.shape[0], channels, 1, 1])
         let shift = bias(condition).reshaped([x.shape[0], channels, 1, 1])
-        return batchNorm(x) * scale + shift
+        return batchNorm(x).channelAffine(scale: scale, shift: shift)
     }
 }

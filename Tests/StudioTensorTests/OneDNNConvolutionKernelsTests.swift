@@ -84,3 +84,9 @@ struct OneDNNConvolutionKernelsTests {
         results.value.deallocate()
     }
 }
+
+/// Carries a buffer into `concurrentPerform` (the tests write disjoint elements from each thread).
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

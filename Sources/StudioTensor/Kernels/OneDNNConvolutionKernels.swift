@@ -113,13 +113,16 @@ extension OneDNN {
     /// 400 MB, so a batch goes through in chunks of samples (no slower on the quick preset).
     static let chunkBytes = 16 << 20
 
-    /// Consecutive sample ranges of `g`'s batch whose input and output fit `chunkBytes`.
+    /// Consecutive sample ranges of `g`'s batch whose input and output fit `chunkBytes`, as few as
+    /// that allows and of nearly equal size (64 samples in at most 21 go as 16, 16, 16, 16, not as
+    /// 21, 21, 21 and a lone sample that keeps the kernel's threads half idle).
     static func chunks(_ g: ConvolutionGeometry) -> [Range<Int>] {
         let perSample =
             (g.inputSampleSize + g.outputSampleSize)
             * MemoryLayout<Float>.stride
-        let size = max(1, min(g.batch, chunkBytes / max(perSample, 1)))
-        return stride(from: 0, to: g.batch, by: size).map { $0..<min($0 + size, g.batch) }
+        let most = max(1, min(g.batch, chunkBytes / max(perSample, 1)))
+        let count = (g.batch + most - 1) / most
+        return (0..<count).map { g.batch * $0 / count..<g.batch * ($0 + 1) / count }
     }
 
     /// `g` for the samples of `chunk` only.

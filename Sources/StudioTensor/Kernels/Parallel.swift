@@ -1,4 +1,4 @@
-import Dispatch
+import CDNNL
 import Foundation
 
 /// Splits loops across the machine's cores when the work is large enough to pay for the thread
@@ -44,18 +44,30 @@ enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { escaping in
-            let box = UncheckedBox(escaping)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                box.value(count * chunk / chunks..<count * (chunk + 1) / chunks)
+            var region = Region(count: count, chunks: chunks, body: escaping)
+            withUnsafeMutablePointer(to: &region) { pointer in
+                GOMP_parallel(Region.run, pointer, UInt32(chunks), 0)
             }
         }
     }
-}
 
-/// Carries a non-Sendable value into `concurrentPerform`; callers guarantee disjoint writes.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+    /// One parallel region: `chunks` contiguous chunks of `0..<count`, shared by the OpenMP team
+    /// (chunk boundaries never depend on the team's size, so results do not either).
+    private struct Region {
+        let count: Int
+        let chunks: Int
+        let body: (Range<Int>) -> Void
+
+        /// Every team member runs its share of the chunks; a team smaller than asked for still
+        /// covers every chunk.
+        static let run: @convention(c) (UnsafeMutableRawPointer?) -> Void = { raw in
+            let region = raw!.assumingMemoryBound(to: Region.self).pointee
+            let members = Int(omp_get_num_threads())
+            for chunk in stride(from: Int(omp_get_thread_num()), to: region.chunks, by: max(members, 1)) {
+                region.body(region.count * chunk / region.chunks..<region.count * (chunk + 1) / region.chunks)
+            }
+        }
+    }
 }
 
 #if canImport(Glibc)
