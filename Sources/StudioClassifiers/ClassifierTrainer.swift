@@ -235,7 +235,12 @@ public enum ClassifierTrainer {
                 progress(epoch, index + 1, batches.count)
             }
             model.detachParameters()
-            recalibrateBatchNorm(model, data: train, batchSize: configuration.batchSize, using: &random)
+            // Running statistics serve validation, the attack (in evaluation mode) and the kept
+            // last epoch; an epoch that feeds none of them only draws the shuffle it would have
+            // used, so the random stream (and every later bit) stays that of a recalibrated epoch.
+            recalibrateBatchNorm(
+                model, data: train, batchSize: configuration.batchSize, using: &random,
+                skippingPasses: validation == nil && attack.budget == .none && epoch < configuration.epochs)
             report.trainLoss.append(lossSum / Float(batches.count))
             if let averagingStart = configuration.averagingStart, epoch >= averagingStart { average.add(model) }
             guard let validation else {
@@ -312,20 +317,23 @@ public enum ClassifierTrainer {
     /// Recomputes every batch norm's running statistics as the plain average over clean training
     /// batches. The exponential averages gathered during training trail the changing weights and
     /// see augmented inputs; measured here, validation accuracy swung between 42% and 98% from one
-    /// epoch to the next without this.
+    /// epoch to the next without this. `skippingPasses` (an epoch whose statistics nothing reads)
+    /// only draws the shuffle, so the random stream, and every later bit, stays the same.
     static func recalibrateBatchNorm(
-        _ model: any ImageClassifier, data: ClassificationData, batchSize: Int, using random: inout SplitMix64
+        _ model: any ImageClassifier, data: ClassificationData, batchSize: Int, using random: inout SplitMix64,
+        skippingPasses: Bool = false
     ) {
         let norms = model.allModules().compactMap { $0 as? BatchNorm2d }
         guard !norms.isEmpty else { return }
+        var order = Array(0..<data.count)
+        order.shuffle(using: &random)
+        guard !skippingPasses else { return }
         let saved = norms.map(\.momentum)
         for norm in norms {
             norm.runningMean.value = Tensor.zeros(norm.runningMean.value.shape)
             norm.runningVariance.value = Tensor.ones(norm.runningVariance.value.shape)
         }
         model.setTraining(true)
-        var order = Array(0..<data.count)
-        order.shuffle(using: &random)
         let batches = min(20, (data.count + batchSize - 1) / batchSize)
         for batch in 0..<batches {
             // Momentum 1/(k+1) makes the k-th update a running plain average.

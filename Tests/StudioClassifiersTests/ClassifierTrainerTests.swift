@@ -183,4 +183,21 @@ struct ClassifierTrainerTests {
         let accuracy = ClassifierEvaluation.accuracy(model, data: halvesData(count: 100, seed: 9))
         #expect(accuracy > 0.9, "held-out accuracy \(accuracy)")
     }
+
+    /// An epoch whose running statistics nothing reads skips the recalibration passes: the
+    /// statistics stay as they were and the random stream moves exactly as a full recalibration
+    /// moves it, so the training's later bits are those of recalibrating every epoch.
+    @Test func skippedRecalibrationLeavesStatisticsAndDrawsTheSameShuffle() throws {
+        let data = halvesData(count: 100, seed: 1)
+        let model = tinyModel(seed: 2)
+        let statistics = { model.namedBuffers().map(\.1.value.scalars) }
+        let before = statistics()
+        var skipping = SplitMix64(seed: 5)
+        ClassifierTrainer.recalibrateBatchNorm(model, data: data, batchSize: 16, using: &skipping, skippingPasses: true)
+        #expect(statistics() == before, "skipped passes leave the running statistics")
+        var full = SplitMix64(seed: 5)
+        ClassifierTrainer.recalibrateBatchNorm(model, data: data, batchSize: 16, using: &full)
+        #expect(statistics() != before, "a full recalibration sets them")
+        #expect(skipping.next() == full.next(), "both leave the random stream at the same place")
+    }
 }
