@@ -50,6 +50,21 @@ struct OpsGradientTests {
         checkGradients([offKink]) { $0[0].leakyRelu(slope: 0.2) }
     }
 
+    /// The fused pullback of ReLU and leaky ReLU gives the bits of the product with the mask,
+    /// negative zeros included, on tensors large enough to split over threads.
+    @Test func rectifierPullbacksGiveTheMaskProductsBits() {
+        let x = randomTensor([4, 8, 96, 96], seed: 6)
+        let cotangent = randomTensor(x.shape, seed: 7)
+        for slope: Float in [0, 0.2] {
+            let tape = Tape()
+            let input = tape.watch(x)
+            let output = slope == 0 ? input.relu() : input.leakyRelu(slope: slope)
+            let gradient = tape.gradients(of: (output * cotangent).sum(), withRespectTo: [input])[0].scalars
+            let expected = zip(cotangent.scalars, x.scalars).map { g, value in g * (value > 0 ? 1 : slope) }
+            #expect(gradient.map(\.bitPattern) == expected.map(\.bitPattern), "slope \(slope)")
+        }
+    }
+
     @Test func reductionsAndShapes() {
         let x = randomTensor([2, 3, 4], seed: 6)
         checkGradients([x]) { $0[0].sum() }

@@ -58,6 +58,13 @@ struct Step: UnaryFunction {
     @inline(__always) func callAsFunction(_ x: Float) -> Float { x > threshold ? above : below }
 }
 
+/// `a * step(b)`: a gradient masked by `Step` of a layer's output in one pass (the same bits as
+/// the product with the mask).
+struct Masked: BinaryFunction {
+    let step: Step
+    @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a * step(b) }
+}
+
 /// `x` for positive `x`, `slope * x` otherwise (ReLU with slope 0).
 struct Rectifier: UnaryFunction {
     let slope: Float

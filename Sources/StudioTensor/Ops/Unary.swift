@@ -34,7 +34,19 @@ extension Tensor {
         // The mask comes from the output (y > 0 exactly where x > 0), which the next layer usually
         // saves anyway, so the input need not be kept.
         return Tape.record(value, inputs: [self], savingOutput: true) { g, y, _ in
-            [g * y.detached.map(Step(threshold: 0, above: 1, below: 0))]
+            [Tensor.masked(g, by: y, Step(threshold: 0, above: 1, below: 0))]
+        }
+    }
+
+    /// `g * step(y)`, the pullback of ReLU and leaky ReLU: one fused pass on a plain backward
+    /// pass, the product with the mask when the backward pass is recorded.
+    private static func masked(_ g: Tensor, by y: Tensor, _ step: Step) -> Tensor {
+        if g.isTracked { return g * y.detached.map(step) }
+        precondition(g.shape == y.shape, "masked: gradient \(g.shape) for output \(y.shape)")
+        return makeTensor(g.shape) { out in
+            g.withPointer { pg in
+                y.withPointer { py in broadcastBinary(pg, g.shape, py, y.shape, out, g.shape, Masked(step: step)) }
+            }
         }
     }
 
@@ -43,7 +55,7 @@ extension Tensor {
         let value = map(Rectifier(slope: slope))
         precondition(slope > 0, "leakyRelu: slope \(slope) must be > 0 (the mask is read from the output)")
         return Tape.record(value, inputs: [self], savingOutput: true) { g, y, _ in
-            [g * y.detached.map(Step(threshold: 0, above: 1, below: slope))]
+            [Tensor.masked(g, by: y, Step(threshold: 0, above: 1, below: slope))]
         }
     }
 
