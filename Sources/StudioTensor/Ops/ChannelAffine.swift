@@ -71,18 +71,16 @@ extension Tensor {
                         for c in range {
                             for n in 0..<batch {
                                 let offset = (n * channels + c) * plane
-                                if let inputGradient {
-                                    let factor = s[n * scaleStride + c]
-                                    let target = inputGradient.pointer + offset
-                                    for element in 0..<plane { target[element] = gp[offset + element] * factor }
+                                let factor = s[n * scaleStride + c]
+                                let target = inputGradient.map { $0.pointer + offset }
+                                guard needs[1] || needs[2] else {
+                                    for element in 0..<plane { target![element] = gp[offset + element] * factor }
+                                    continue
                                 }
-                                if needs[1] {
-                                    scaleSums[n * scaleStride + c] += Float(
-                                        productSumDouble(gp + offset, xp + offset, count: plane))
-                                }
-                                if needs[2] {
-                                    shiftSums[n * shiftStride + c] += Float(sumDouble(gp + offset, count: plane))
-                                }
+                                let sums = affineGradientRow(
+                                    gp + offset, xp + offset, factor: factor, inputGradient: target, count: plane)
+                                if needs[1] { scaleSums[n * scaleStride + c] += Float(sums.product) }
+                                if needs[2] { shiftSums[n * shiftStride + c] += Float(sums.gradient) }
                             }
                         }
                     }
@@ -97,21 +95,32 @@ extension Tensor {
     }
 }
 
-/// `sum(g[i] * x[i])` with each product rounded to a float and the sum kept in double precision,
-/// lane for lane as `sumDouble` adds a tensor of those products.
-func productSumDouble(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int) -> Double {
-    var lanes = SIMD8<Double>(repeating: 0)
+/// One plane of `channelAffine`'s pullback in one pass: `dx = g * factor` (when `inputGradient` is
+/// given) and the sums of `g * x` (each product rounded to a float) and of `g`, kept in double
+/// precision lane for lane as `sumDouble` adds a tensor of those values.
+func affineGradientRow(
+    _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, factor: Float, inputGradient: UnsafeMutablePointer<Float>?,
+    count: Int
+) -> (product: Double, gradient: Double) {
+    var products = SIMD8<Double>(repeating: 0)
+    var gradients = SIMD8<Double>(repeating: 0)
     var index = 0
     while index + 8 <= count {
         let gv = UnsafeRawPointer(g + index).loadUnaligned(as: SIMD8<Float>.self)
         let xv = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self)
-        lanes += SIMD8<Double>(gv * xv)
+        if let inputGradient {
+            UnsafeMutableRawPointer(inputGradient + index).storeBytes(of: gv * factor, as: SIMD8<Float>.self)
+        }
+        products += SIMD8<Double>(gv * xv)
+        gradients += SIMD8<Double>(gv)
         index += 8
     }
-    var total = lanes.sum()
+    var (product, gradient) = (products.sum(), gradients.sum())
     while index < count {
-        total += Double(g[index] * x[index])
+        inputGradient?[index] = g[index] * factor
+        product += Double(g[index] * x[index])
+        gradient += Double(g[index])
         index += 1
     }
-    return total
+    return (product, gradient)
 }
