@@ -2,10 +2,10 @@
 # Sets everything up on a fresh Debian 12 machine and runs the main job:
 #   studio train --unseen women   (ProbeGAN on the default corpus, the robust default classifier)
 #   studio render ...             (WAVs of the unseen class, with a spectrogram picture each)
-# The first run also builds the default corpus from Debian packages (about 2.5 minutes) and trains
-# the default regular and robust classifiers and the judge (about 30 minutes on 2 cores); they are
+# The first run also builds the default corpus from Debian packages (about 1.5 minutes) and trains
+# the default regular and robust classifiers and the judge (about 12 minutes on 2 cores); they are
 # cached in ~/.cache/spectrogram-studio (or $STUDIO_CACHE) and reused by every later run.
-# ProbeGAN itself (the quick preset) takes about 30 minutes on 2 cores.
+# ProbeGAN itself (the quick preset) takes about 11 minutes on 2 cores.
 # Chatty steps (apt, the compiler) write to runs/main-job-logs/; each phase prints its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,8 +1,9 @@
 import CDNNL
 import Foundation
 
-/// Splits loops across the machine's cores when the work is large enough to pay for the thread
-/// wake-up (about 15 us per call here: only chunks above ~50 us of work gain).
+/// Splits loops across the machine's cores when the work is large enough to pay for waking the
+/// other threads. The threads are OpenMP's team, the one oneDNN's convolutions run on, so between a
+/// convolution and the loops around it the same workers spin and pick up the next job.
 enum Parallel {
     /// Worker count: `STUDIO_THREADS` if set, else the machine's active processors. The engine
     /// does all splitting itself and keeps OpenBLAS single-threaded (see `GemmKernels.swift`).
