@@ -39,22 +39,25 @@ extension Tensor {
                 }
             }
         }
+        // Only the scale's gradient reads `x`: with a constant scale (inference of a frozen
+        // network) the tape does not hold on to the input.
+        let input: Tensor? = scale.isTracked ? self : nil
         return Tape.record(value, inputs: [self, scale, shift]) { g, _, needs in
-            if g.isTracked || self.isTracked || scale.isTracked {
+            if g.isTracked || scale.isTracked || input?.isTracked == true {
                 return [
                     needs[0] ? g * scale : nil,
-                    needs[1] ? (g * self).sum(toShape: scale.shape) : nil,
+                    needs[1] ? (g * input!).sum(toShape: scale.shape) : nil,
                     needs[2] ? g.sum(toShape: shift.shape) : nil,
                 ]
             }
             return Tensor.fusedChannelAffineGradients(
-                gradient: g, input: self, scale: scale, shiftShape: shift.shape, needs: needs)
+                gradient: g, input: input, scale: scale, shiftShape: shift.shape, needs: needs)
         }
     }
 
     /// The plain backward pass of `channelAffine`: each plane once, for every gradient wanted.
     private static func fusedChannelAffineGradients(
-        gradient g: Tensor, input x: Tensor, scale: Tensor, shiftShape: [Int], needs: [Bool]
+        gradient g: Tensor, input x: Tensor?, scale: Tensor, shiftShape: [Int], needs: [Bool]
     ) -> [Tensor?] {
         let (batch, channels, plane) = (g.shape[0], g.shape[1], g.shape[2] * g.shape[3])
         let scaleStride = scale.shape[0] == 1 ? 0 : channels
@@ -62,8 +65,9 @@ extension Tensor {
         let inputGradient = needs[0] ? TensorStorage(uninitializedCount: g.count) : nil
         var scaleSums = [Float](repeating: 0, count: scale.count)
         var shiftSums = [Float](repeating: 0, count: shiftShape.reduce(1, *))
+        // Without the input (a constant scale) nothing wants `sum(g * x)`; `g` stands in for `x`.
         g.withPointer { gp in
-            x.withPointer { xp in
+            (x ?? g).withPointer { xp in
                 scale.withPointer { s in
                     // One channel's planes in batch order per task: the per-channel sums then add
                     // the samples in the order a broadcast reduction does.
