@@ -40,10 +40,11 @@ extension Tensor {
             }
         }
         // Only the scale's gradient reads `x`: with a constant scale (inference of a frozen
-        // network) the tape does not hold on to the input.
+        // network) the tape does not hold on to the input. A kept input shares the scale's tape, so
+        // the scale alone tells whether the backward pass is recorded for it.
         let input: Tensor? = scale.isTracked ? self : nil
         return Tape.record(value, inputs: [self, scale, shift]) { g, _, needs in
-            if g.isTracked || scale.isTracked || input?.isTracked == true {
+            if g.isTracked || scale.isTracked {
                 return [
                     needs[0] ? g * scale : nil,
                     needs[1] ? (g * input!).sum(toShape: scale.shape) : nil,
